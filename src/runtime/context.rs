@@ -1,0 +1,80 @@
+//! The thread-local "current runtime": how `spawn`, wakers and sockets find the loop
+//! they run on without being handed it.
+
+#![deny(unsafe_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::core::Core;
+use super::shared::Shared;
+
+thread_local! {
+    /// Set while a runtime runs on this thread (inside `block_on`, or while it shuts
+    /// down). At most one: `block_on` refuses to nest.
+    static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// The message for `block_on` inside a runtime. One place, so tests can match it.
+pub(crate) const NESTED_BLOCK_ON: &str = "evloop: cannot call `block_on` from inside a \
+    running evloop runtime: it would block the thread that drives every task. `.await` \
+    the future instead, or `evloop::spawn` it.";
+
+/// The message for `spawn` (or a socket) outside any runtime.
+pub(crate) const NO_RUNTIME: &str = "evloop: there is no runtime on this thread. Start \
+    one with `#[evloop::main]`, `evloop::block_on(..)` or \
+    `evloop::Runtime::new()?.block_on(..)`, and call this from inside it.";
+
+/// Makes `core` the current runtime until the guard drops.
+///
+/// # Panics
+///
+/// If a runtime is already current: `block_on` does not nest.
+#[track_caller]
+pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
+    let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
+    if previous.is_some() {
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+        panic!("{NESTED_BLOCK_ON}");
+    }
+    EnterGuard { previous: None }
+}
+
+/// Makes `core` current while it shuts down, even inside another runtime (a runtime
+/// may be dropped from another one's task); the previous one comes back after.
+pub(crate) fn enter_for_shutdown(core: Rc<Core>) -> EnterGuard {
+    let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
+    EnterGuard { previous }
+}
+
+/// Restores the previous current runtime (usually none) when dropped.
+#[derive(Debug)]
+pub(crate) struct EnterGuard {
+    previous: Option<Rc<Core>>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        // Swap first, drop the old value after the borrow ends: dropping a `Core`
+        // could run destructors that look at `CURRENT` again.
+        let exiting = CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+        drop(exiting);
+    }
+}
+
+/// Runs `f` with the current runtime's core, or returns `None` outside a runtime.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+    CURRENT.with(|current| current.borrow().as_deref().map(f))
+}
+
+/// The current runtime's core, cloned (for `Handle`).
+pub(crate) fn current() -> Option<Rc<Core>> {
+    CURRENT.with(|current| current.borrow().clone())
+}
+
+/// Whether the runtime that `shared` belongs to is running on this thread.
+pub(crate) fn is_running(shared: &Arc<Shared>) -> bool {
+    with_current(|core| Arc::ptr_eq(&core.shared, shared)).unwrap_or(false)
+}

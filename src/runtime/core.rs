@@ -1,0 +1,213 @@
+//! `Core`: everything one runtime owns on its thread, and the two operations every
+//! task goes through: `spawn` and `schedule`.
+
+#![deny(unsafe_code)]
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::io;
+use std::num::NonZeroU64;
+use std::sync::Arc;
+
+use super::builder::Config;
+use super::context;
+use super::coop;
+use super::owned_tasks::OwnedTasks;
+use super::queue::RunQueue;
+use super::shared::Shared;
+use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
+use crate::reactor::Reactor;
+
+/// One runtime's state on its own thread. Lives in an `Rc`: the `Runtime`, every
+/// `Handle` and the thread-local context point at it.
+///
+/// `!Send` and `!Sync` (it holds `RefCell`s): a `&Core` is proof of being on the
+/// runtime's thread.
+#[derive(Debug)]
+pub(crate) struct Core {
+    /// What other threads reach: injection queue, root wake flag, eventfd.
+    pub(crate) shared: Arc<Shared>,
+    /// Every unfinished task, owned.
+    tasks: RefCell<OwnedTasks>,
+    /// Keys of tasks woken on this thread, in wake order.
+    run_queue: RefCell<RunQueue>,
+    /// Reused buffer for tasks taken from the injection queue.
+    injected: RefCell<Vec<RemoteTaskRef>>,
+    /// The id of the last spawned task.
+    last_id: Cell<u64>,
+    /// Set when the runtime is dropped: later spawns are cancelled at once.
+    closed: Cell<bool>,
+    /// The epoll instance this runtime parks on.
+    pub(crate) reactor: Reactor,
+    /// The builder's settings.
+    pub(crate) config: Config,
+}
+
+/// Spawns a task on the current runtime.
+///
+/// The future need not be `Send`: it is only ever polled on this thread. It starts
+/// running once the current task yields to the loop; awaiting the returned
+/// [`JoinHandle`] gives its output.
+///
+/// # Panics
+///
+/// Outside a runtime; use [`Handle::try_current`](crate::runtime::Handle::try_current)
+/// to check first.
+///
+/// # Examples
+///
+/// ```
+/// use std::rc::Rc;
+///
+/// evloop::block_on(async {
+///     let shared = Rc::new(5); // not Send, and that is fine
+///     let clone = shared.clone();
+///     let handle = evloop::spawn(async move { *clone + 1 });
+///     assert_eq!(handle.await.unwrap(), 6);
+///     assert_eq!(*shared, 5);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+{
+    match context::with_current(|core| core.spawn(future)) {
+        Some(handle) => handle,
+        None => panic!("{}", context::NO_RUNTIME),
+    }
+}
+
+/// Puts a woken task back on a run queue: its runtime's local queue when that runtime
+/// is running on this thread (no lock, no syscall), else the injection queue.
+pub(crate) fn schedule(task: &TaskRef) {
+    let local = context::with_current(|core| {
+        if core.owns(task) {
+            core.schedule_local(task);
+            true
+        } else {
+            false
+        }
+    });
+    if local != Some(true) && task.header().try_mark_injected() {
+        task.header().owner.inject(task.to_remote());
+    }
+}
+
+impl Core {
+    pub(crate) fn new(config: Config) -> io::Result<Core> {
+        let shared = Arc::new(Shared::new()?);
+        let reactor = Reactor::new(&shared, config.event_capacity)?;
+        Ok(Core {
+            shared,
+            tasks: RefCell::default(),
+            run_queue: RefCell::default(),
+            injected: RefCell::default(),
+            last_id: Cell::new(0),
+            closed: Cell::new(false),
+            reactor,
+            config,
+        })
+    }
+
+    /// Whether `task` belongs to this runtime.
+    pub(crate) fn owns(&self, task: &TaskRef) -> bool {
+        Arc::ptr_eq(&task.header().owner, &self.shared)
+    }
+
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        let id = self.next_id();
+        let mut tasks = self.tasks.borrow_mut();
+        let key = tasks.next_key();
+        let (table_ref, handle_ref) = TaskRef::allocate(future, key, id, self.shared.clone());
+        if self.closed.get() {
+            // Spawned by a destructor during shutdown: it will never run.
+            drop(tasks);
+            table_ref.cancel();
+        } else {
+            tasks.insert(table_ref);
+            self.run_queue.borrow_mut().push(key);
+        }
+        JoinHandle::new(handle_ref)
+    }
+
+    fn next_id(&self) -> Id {
+        let id = self.last_id.get() + 1;
+        self.last_id.set(id);
+        Id::new(NonZeroU64::new(id).expect("task ids count up from 1"))
+    }
+
+    fn schedule_local(&self, task: &TaskRef) {
+        if task.header().try_mark_queued() {
+            self.run_queue.borrow_mut().push(task.header().key);
+        }
+    }
+
+    /// Whether a task is waiting to run.
+    pub(crate) fn has_runnable(&self) -> bool {
+        !self.run_queue.borrow().is_empty()
+    }
+
+    /// Moves tasks woken on other threads onto the local run queue.
+    fn take_injected(&self) {
+        let mut injected = self.injected.borrow_mut();
+        self.shared.take_injected(&mut injected);
+        for remote in injected.drain(..) {
+            let task = remote.into_local(self);
+            // Clear first: a wake from another thread from now on queues it again
+            // (at worst one spurious poll), never gets lost.
+            task.header().clear_injected();
+            self.schedule_local(&task);
+        }
+    }
+
+    /// Polls up to `limit` queued tasks, each once. Returns how many it polled.
+    pub(crate) fn run_tasks(&self, limit: u32) -> u32 {
+        self.take_injected();
+        let mut polled = 0;
+        while polled < limit {
+            let Some(key) = self.run_queue.borrow_mut().pop() else {
+                break;
+            };
+            let Some(task) = self.tasks.borrow_mut().take(key) else {
+                // The task finished after this key was queued.
+                continue;
+            };
+            polled += 1;
+            let result = coop::with_budget(self.config.io_budget, || task.run());
+            match result {
+                RunResult::Pending => self.tasks.borrow_mut().put_back(task),
+                RunResult::Complete => {
+                    self.tasks.borrow_mut().remove(key);
+                    drop(task);
+                }
+            }
+        }
+        polled
+    }
+
+    /// How many unfinished tasks the runtime holds.
+    pub(crate) fn task_count(&self) -> usize {
+        self.tasks.borrow().len()
+    }
+
+    /// Drops every unfinished future, on this thread, running its destructors. Tasks
+    /// those destructors spawn are cancelled too, until none is left.
+    pub(crate) fn shutdown(&self) {
+        self.closed.set(true);
+        drop(self.shared.close());
+        loop {
+            let tasks = self.tasks.borrow_mut().drain();
+            if tasks.is_empty() {
+                break;
+            }
+            for task in tasks {
+                task.cancel();
+            }
+        }
+        self.run_queue.borrow_mut().clear();
+    }
+}

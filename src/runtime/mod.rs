@@ -1,0 +1,186 @@
+//! The executor: a run queue of tasks, and the loop that polls them and parks on epoll.
+//!
+//! # One tick of the loop
+//!
+//! 1. Poll the `block_on` future, if it was woken.
+//! 2. Move tasks woken from other threads onto the local run queue, then poll up to
+//!    [`Builder::tasks_per_tick`] tasks, each once.
+//! 3. Turn the reactor: if tasks are still runnable (or the root future was woken),
+//!    ask epoll without blocking, so sockets get their turn even while tasks keep the
+//!    loop busy; otherwise park in `epoll_wait` until an event or a cross-thread wake.
+//!
+//! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
+//!
+//! ```
+//! use evloop::Runtime;
+//!
+//! let runtime = Runtime::new()?;
+//! let answer = runtime.block_on(async {
+//!     let handle = evloop::spawn(async { 21 });
+//!     handle.await.unwrap() * 2
+//! });
+//! assert_eq!(answer, 42);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![deny(unsafe_code)]
+
+mod builder;
+pub(crate) mod context;
+pub(crate) mod coop;
+pub(crate) mod core;
+mod handle;
+mod owned_tasks;
+mod queue;
+pub(crate) mod shared;
+#[allow(unsafe_code)] // The one-allocation task and its waker vtable; see task/mod.rs.
+pub mod task;
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+pub use builder::Builder;
+pub(crate) use builder::Config;
+pub use handle::{Handle, TryCurrentError};
+
+use self::core::Core;
+
+/// A single-threaded evloop runtime: a task queue, an epoll instance, and the loop
+/// that drives them.
+///
+/// `!Send`: it runs on the thread that created it. Dropping it drops every task that
+/// has not finished (their destructors run, their sockets close).
+pub struct Runtime {
+    core: Rc<Core>,
+}
+
+impl Runtime {
+    /// A runtime with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// If the process is out of file descriptors (it needs two) or memory.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// A builder for other settings.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    fn with_config(config: Config) -> io::Result<Runtime> {
+        Ok(Runtime {
+            core: Rc::new(Core::new(config)?),
+        })
+    }
+
+    /// A handle to spawn on this runtime.
+    pub fn handle(&self) -> Handle {
+        Handle {
+            core: self.core.clone(),
+        }
+    }
+
+    /// Spawns a task that starts at the next `block_on`; see [`spawn`](crate::spawn).
+    pub fn spawn<F>(&self, future: F) -> task::JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+    {
+        self.core.spawn(future)
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks meanwhile.
+    ///
+    /// Returns as soon as `future` is done; tasks that are still running stay in the
+    /// runtime and continue at the next `block_on`, or are dropped with the runtime.
+    ///
+    /// # Panics
+    ///
+    /// If called inside a running evloop runtime (`.await` instead), or if `future`
+    /// panics (the panic passes through).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _current = context::enter(self.core.clone());
+        let core = &*self.core;
+        let waker = Waker::from(core.shared.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        core.shared.set_root_woken();
+        loop {
+            if core.shared.take_root_woken() {
+                let poll = coop::with_budget(core.config.io_budget, || future.as_mut().poll(&mut cx));
+                if let Poll::Ready(output) = poll {
+                    return output;
+                }
+            }
+            core.run_tasks(core.config.tasks_per_tick);
+            self.turn_reactor();
+        }
+    }
+
+    /// Step 3 of the tick: block in epoll only when there is nothing else to do.
+    fn turn_reactor(&self) {
+        let core = &*self.core;
+        let may_block = !core.has_runnable() && core.shared.try_park();
+        let result = if may_block {
+            let result = core.reactor.turn(None);
+            core.shared.unpark();
+            result
+        } else if core.reactor.has_sources() {
+            core.reactor.turn(Some(Duration::ZERO))
+        } else {
+            // Nothing registered could be ready; cross-thread wakes arrive through
+            // the injection queue, which the next tick reads anyway.
+            Ok(())
+        };
+        if let Err(error) = result {
+            panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let _current = context::enter_for_shutdown(self.core.clone());
+        self.core.shutdown();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("tasks", &self.core.task_count())
+            .finish()
+    }
+}
+
+/// Runs `future` to completion in a new runtime on this thread; see
+/// [`Runtime::block_on`].
+///
+/// # Panics
+///
+/// Inside a running evloop runtime (`.await` instead), if the runtime cannot be created
+/// (no file descriptors left), or if `future` panics.
+///
+/// # Examples
+///
+/// ```
+/// let sum = evloop::block_on(async { 1 + 2 });
+/// assert_eq!(sum, 3);
+/// ```
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    if context::current().is_some() {
+        panic!("{}", context::NESTED_BLOCK_ON);
+    }
+    match Runtime::new() {
+        Ok(runtime) => runtime.block_on(future),
+        Err(error) => panic!("evloop: cannot create a runtime: {error}"),
+    }
+}

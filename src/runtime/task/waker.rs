@@ -1,0 +1,71 @@
+//! The hand-written `RawWakerVTable`: how a `Waker` becomes "put this task back on the
+//! run queue".
+//!
+//! A `Waker` is two words: a data pointer and a pointer to four functions. Ours point
+//! at the task's [`Header`], and the functions only count references and schedule:
+//!
+//! | vtable entry  | what it does                                                 |
+//! |---------------|--------------------------------------------------------------|
+//! | `clone`       | one more reference in the header; same pointer               |
+//! | `wake`        | schedule the task, then drop this waker's reference          |
+//! | `wake_by_ref` | schedule the task; the waker keeps its reference             |
+//! | `drop`        | one reference less; the last one frees the task              |
+//!
+//! Scheduling itself ([`schedule`]) is decided by the runtime: on its own thread it is
+//! a push onto a `VecDeque` (no lock, no syscall); elsewhere it is the injection queue.
+
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use super::header::Header;
+use super::raw::TaskRef;
+use crate::runtime::core::schedule;
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// A waker for the task at `header` that does not own a reference.
+///
+/// The caller must not let it run its `drop` (wrap it in `ManuallyDrop`) unless it
+/// counted a reference for it.
+pub(crate) fn waker_for(header: NonNull<Header>) -> Waker {
+    // SAFETY: the vtable's functions uphold the `RawWaker` contract for a data pointer
+    // to a live task header: clone counts a reference, drop releases one, and both
+    // wake functions are safe to call from any thread.
+    unsafe { Waker::from_raw(RawWaker::new(header.as_ptr().cast(), &VTABLE)) }
+}
+
+/// Borrows the reference that the waker's data pointer stands for.
+///
+/// # Safety
+///
+/// `data` came from `waker_for` and the waker it belongs to is live.
+unsafe fn borrow(data: *const ()) -> ManuallyDrop<TaskRef> {
+    // SAFETY: a live waker's pointer is a non-null header pointer (see `waker_for`),
+    // and `ManuallyDrop` keeps us from releasing a reference we do not own.
+    ManuallyDrop::new(unsafe { TaskRef::from_raw(NonNull::new_unchecked(data.cast_mut().cast())) })
+}
+
+unsafe fn clone(data: *const ()) -> RawWaker {
+    // SAFETY: called through a live waker.
+    let task = unsafe { borrow(data) };
+    task.header().increment_refs();
+    RawWaker::new(data, &VTABLE)
+}
+
+unsafe fn wake(data: *const ()) {
+    // SAFETY: called through a live waker, which owns one reference: adopt it.
+    let task = ManuallyDrop::into_inner(unsafe { borrow(data) });
+    schedule(&task);
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    // SAFETY: called through a live waker.
+    let task = unsafe { borrow(data) };
+    schedule(&task);
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    // SAFETY: the waker being dropped owns one reference: adopt it and let it go.
+    drop(ManuallyDrop::into_inner(unsafe { borrow(data) }));
+}
