@@ -46,3 +46,8 @@ pub use evloop_macros::{main, test};
 pub use runtime::task;
 pub use runtime::{Runtime, block_on};
 pub use task::spawn;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -59,7 +59,8 @@ impl Drop for EnterGuard {
         let previous = self.previous.take();
         // Swap first, drop the old value after the borrow ends: dropping a `Core`
         // could run destructors that look at `CURRENT` again.
-        let exiting = CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+        let exiting =
+            CURRENT.with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
         drop(exiting);
     }
 }

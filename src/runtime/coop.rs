@@ -77,6 +77,9 @@ mod tests {
             assert!(poll_proceed(&mut cx).is_ready());
             assert!(poll_proceed(&mut cx).is_pending());
         });
-        assert!(poll_proceed(&mut cx).is_ready(), "no limit outside a task poll");
+        assert!(
+            poll_proceed(&mut cx).is_ready(),
+            "no limit outside a task poll"
+        );
     }
 }

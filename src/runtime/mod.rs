@@ -114,7 +114,8 @@ impl Runtime {
         core.shared.set_root_woken();
         loop {
             if core.shared.take_root_woken() {
-                let poll = coop::with_budget(core.config.io_budget, || future.as_mut().poll(&mut cx));
+                let poll =
+                    coop::with_budget(core.config.io_budget, || future.as_mut().poll(&mut cx));
                 if let Poll::Ready(output) = poll {
                     return output;
                 }

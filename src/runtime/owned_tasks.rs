@@ -29,7 +29,9 @@ enum SlotState {
     /// with `remove`. Holding it outside the table means no borrow of the table is
     /// live while user code runs (it may spawn).
     Running,
-    Vacant { next: Option<u32> },
+    Vacant {
+        next: Option<u32>,
+    },
 }
 
 impl OwnedTasks {

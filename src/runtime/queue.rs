@@ -141,7 +141,9 @@ mod tests {
         for index in 0..5 {
             queue.push(key(index));
         }
-        let order: Vec<u32> = std::iter::from_fn(|| queue.pop()).map(|k| k.index).collect();
+        let order: Vec<u32> = std::iter::from_fn(|| queue.pop())
+            .map(|k| k.index)
+            .collect();
         assert_eq!(order, [0, 1, 2, 3, 4]);
         assert!(queue.is_empty());
     }

@@ -7,11 +7,6 @@ use std::time::Duration;
 
 use super::cvt;
 
-/// Readiness bits every source is registered with, once, for its whole life:
-/// readable, writable, peer hung up its write side, edge-triggered.
-pub(crate) const INTEREST_ALL: u32 =
-    (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32;
-
 /// An owned epoll file descriptor.
 #[derive(Debug)]
 pub(crate) struct Epoll {
@@ -57,22 +52,6 @@ impl Epoll {
                 libc::EPOLL_CTL_ADD,
                 fd.as_raw_fd(),
                 &mut event,
-            )
-        })?;
-        Ok(())
-    }
-
-    /// Removes `fd` from the interest list. Must happen before the fd is closed, or a
-    /// duplicate of it (after `dup`/`fork`) would keep delivering events.
-    pub(crate) fn delete(&self, fd: BorrowedFd<'_>) -> io::Result<()> {
-        // SAFETY: both fds are open; a null event pointer is allowed for EPOLL_CTL_DEL
-        // since Linux 2.6.9.
-        cvt(unsafe {
-            libc::epoll_ctl(
-                self.fd.as_raw_fd(),
-                libc::EPOLL_CTL_DEL,
-                fd.as_raw_fd(),
-                std::ptr::null_mut(),
             )
         })?;
         Ok(())

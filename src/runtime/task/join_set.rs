@@ -2,6 +2,7 @@
 
 #![deny(unsafe_code)]
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
@@ -59,7 +60,8 @@ struct ReadyList {
 
 #[derive(Default)]
 struct ReadyState {
-    slots: Vec<usize>,
+    /// In completion order.
+    slots: VecDeque<usize>,
     waiter: Option<Waker>,
 }
 
@@ -77,7 +79,7 @@ impl Wake for SlotWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         let waiter = {
             let mut state = self.ready.lock();
-            state.slots.push(self.slot);
+            state.slots.push_back(self.slot);
             state.waiter.take()
         };
         if let Some(waiter) = waiter {
@@ -151,7 +153,7 @@ impl<T: 'static> JoinSet<T> {
     /// The result of a task that has already finished, without waiting.
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         loop {
-            let slot = self.ready.lock().slots.pop()?;
+            let slot = self.ready.lock().slots.pop_front()?;
             if let Some(result) = self.take_if_finished(slot) {
                 return Some(result);
             }

@@ -172,7 +172,6 @@ impl TaskRef {
         // SAFETY: complete tasks hold only an output (or nothing) in their slot.
         unsafe { (self.header().vtable.drop_stage)(self.header) };
     }
-
 }
 
 impl Clone for TaskRef {
@@ -195,7 +194,9 @@ impl Drop for TaskRef {
 
 impl std::fmt::Debug for TaskRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TaskRef").field("id", &self.header().id).finish()
+        f.debug_struct("TaskRef")
+            .field("id", &self.header().id)
+            .finish()
     }
 }
 
@@ -222,7 +223,11 @@ unsafe fn stage_mut<'a, F: Future>(ptr: NonNull<Header>) -> &'a mut Stage<F> {
 /// runtime must survive that, so the panic is caught and reported.
 fn drop_catching_panics<T>(id: Id, value: T) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-        report_lost_panic(id, "while the runtime dropped its future or output", payload);
+        report_lost_panic(
+            id,
+            "while the runtime dropped its future or output",
+            payload,
+        );
     }
 }
 
