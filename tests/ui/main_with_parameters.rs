@@ -1,0 +1,4 @@
+#[evloop::main]
+async fn main(name: String) {
+    println!("{name}");
+}

@@ -1,0 +1,2 @@
+#[evloop::main(flavor = "current_thread", crate = "evloop")]
+async fn main() {}

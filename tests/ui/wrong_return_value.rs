@@ -1,0 +1,8 @@
+#[evloop::main]
+async fn entry() -> u32 {
+    "not a number"
+}
+
+fn main() {
+    entry();
+}
