@@ -1,6 +1,6 @@
 //! Tasks: spawned futures, their handles, and the waker that reschedules them.
 //!
-//! A task is **one heap allocation**: a [`Header`](header) (reference count, flags, the
+//! A task is **one heap allocation**: a header (reference count, flags, the
 //! runtime it belongs to, a pointer to functions that know the future's type) followed
 //! by a slot that holds the future and, once it finishes, its output. A `Waker` is a
 //! pointer to that header plus a hand-written `RawWakerVTable` (see `waker.rs`): cloning
