@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io;
 use std::num::NonZeroU64;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::builder::Config;
@@ -37,8 +38,8 @@ pub(crate) struct Core {
     last_id: Cell<u64>,
     /// Set when the runtime is dropped: later spawns are cancelled at once.
     closed: Cell<bool>,
-    /// The epoll instance this runtime parks on.
-    pub(crate) reactor: Reactor,
+    /// The epoll instance this runtime parks on; sources hold a weak reference.
+    pub(crate) reactor: Rc<Reactor>,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -97,7 +98,7 @@ pub(crate) fn schedule(task: &TaskRef) {
 impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let shared = Arc::new(Shared::new()?);
-        let reactor = Reactor::new(&shared, config.event_capacity)?;
+        let reactor = Rc::new(Reactor::new(&*shared, config.event_capacity)?);
         Ok(Core {
             shared,
             tasks: RefCell::default(),

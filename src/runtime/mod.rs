@@ -138,7 +138,7 @@ impl Runtime {
         } else {
             // Nothing registered could be ready; cross-thread wakes arrive through
             // the injection queue, which the next tick reads anyway.
-            Ok(())
+            Ok(0)
         };
         if let Err(error) = result {
             panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
