@@ -2,16 +2,14 @@
 //! process's resident memory from before the first spawn to when every task has been
 //! polled once and parked, divided by the number of tasks: bytes per parked task.
 //!
-//! Each runtime runs in a fresh child process (this binary, re-executed with
-//! `parked-child RUNTIME`), so one runtime's freed-but-resident heap does not hide or
-//! inflate the next one's. The benchmark's own lists (join handles, the gate's wakers)
-//! are allocated and touched before the first measurement, so the delta is the
-//! runtime's: task allocations, task tables, run queues. Afterwards the gate opens and
-//! every task is joined, proving they all complete.
+//! Like every workload it runs in a fresh child process per runtime (see
+//! [`crate::child`]), which matters most here: one runtime's freed-but-resident heap
+//! must not hide or inflate the next one's. The benchmark's own lists (join handles,
+//! the gate's wakers) are allocated and touched before the first measurement, so the
+//! delta is the runtime's: task allocations, task tables, run queues. Afterwards the
+//! gate opens and every task is joined, proving they all complete.
 
-use std::env;
 use std::iter;
-use std::process::Command;
 
 use crate::futures::gate::Gate;
 use crate::measure::resident_bytes;
@@ -20,10 +18,7 @@ use crate::runtimes::{Runtime, on_evloop, on_smol, on_tokio};
 /// Tasks parked per run.
 pub const TASKS: usize = 1_000_000;
 
-/// The first argument that makes the binary run [`child_main`].
-pub const CHILD_ARG: &str = "parked-child";
-
-/// What a child process measured.
+/// What one run measured.
 #[derive(Debug, Clone, Copy)]
 struct Footprint {
     before: u64,
@@ -31,49 +26,25 @@ struct Footprint {
     completed: usize,
 }
 
-/// Bytes per parked task on `runtime`, measured in a child process.
+/// Bytes per parked task on `runtime`. Meaningful only as the first thing a fresh
+/// process does.
+///
+/// # Panics
+///
+/// If not every task completed once released (a runtime bug, not a slow run).
 pub fn run(runtime: Runtime) -> f64 {
-    let exe = env::current_exe().expect("cannot find this benchmark's executable");
-    let output = Command::new(exe)
-        .args([CHILD_ARG, runtime.name()])
-        .output()
-        .expect("cannot start the parked-memory child process");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let field = |key: &str| -> Option<u64> {
-        stdout
-            .split_whitespace()
-            .find_map(|word| word.strip_prefix(key)?.strip_prefix('='))
-            .and_then(|value| value.parse().ok())
-    };
-    let completed = field("completed").is_some_and(|completed| completed == TASKS as u64);
-    match (output.status.success(), field("before"), field("after")) {
-        (true, Some(before), Some(after)) if completed => {
-            after.saturating_sub(before) as f64 / TASKS as f64
-        }
-        _ => {
-            eprintln!(
-                "parked_memory: the {} child failed ({}):\n{}{}",
-                runtime.name(),
-                output.status,
-                stdout,
-                String::from_utf8_lossy(&output.stderr)
-            );
-            f64::NAN
-        }
-    }
-}
-
-/// The child process: measures one runtime and prints `before=.. after=.. completed=..`.
-pub fn child_main(runtime: Runtime) {
     let footprint = match runtime {
         Runtime::Evloop => evloop(),
         Runtime::Tokio => tokio(),
         Runtime::Smol => smol(),
     };
-    println!(
-        "before={} after={} tasks={TASKS} completed={}",
-        footprint.before, footprint.after, footprint.completed
+    assert_eq!(
+        footprint.completed,
+        TASKS,
+        "{}: not every parked task completed",
+        runtime.name()
     );
+    footprint.after.saturating_sub(footprint.before) as f64 / TASKS as f64
 }
 
 /// A list of `TASKS` empty slots, allocated and touched.
