@@ -12,5 +12,5 @@ cargo build --release --quiet --bin executor
 mkdir -p results
 out="results/executor-$(date +%Y%m%d-%H%M%S).txt"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-taskset -c "${BENCH_CPU:-1}" target/release/executor "$@" | tee "$out"
+taskset -c "${BENCH_CPU:-1}" target/release/executor "$@" 2>&1 | tee "$out"
 echo "(saved to bench/$out)" >&2
