@@ -187,6 +187,7 @@ impl Core {
                 }
             }
         }
+        self.run_queue.borrow_mut().release_burst_memory();
         polled
     }
 
