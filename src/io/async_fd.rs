@@ -157,7 +157,7 @@ impl<T: AsFd> Async<T> {
     /// let socket = Async::new(UdpSocket::bind("127.0.0.1:0")?)?;
     /// let mut buf = [0; 1500];
     /// let (n, from) = socket.read_with(|s| s.recv_from(&mut buf)).await?;
-/// println!("{n} bytes from {from}");
+    /// println!("{n} bytes from {from}");
     /// # std::io::Result::Ok(()) }).unwrap();
     /// ```
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
