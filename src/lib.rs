@@ -37,6 +37,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+mod blocking;
 pub mod io;
 pub mod net;
 mod reactor;

@@ -3,6 +3,7 @@
 #![deny(unsafe_code)]
 
 use std::io;
+use std::time::Duration;
 
 use super::Runtime;
 
@@ -30,6 +31,8 @@ pub(crate) struct Config {
     pub(crate) event_capacity: usize,
     pub(crate) tasks_per_tick: u32,
     pub(crate) io_budget: u32,
+    pub(crate) max_blocking_threads: usize,
+    pub(crate) blocking_keep_alive: Duration,
 }
 
 /// Events one `epoll_wait` may return. More wait in the kernel's ready list for the
@@ -43,6 +46,13 @@ const DEFAULT_TASKS_PER_TICK: u32 = 61;
 /// I/O operations a task may do in one poll before it must yield (tokio uses 128).
 const DEFAULT_IO_BUDGET: u32 = 128;
 
+/// Blocking-pool threads at most (tokio's default too). Blocking work is mostly
+/// waiting (disk, DNS), so many threads are cheap; the cap bounds a runaway.
+const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
+
+/// How long an idle blocking-pool thread waits for more work before it exits.
+const DEFAULT_BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(10);
+
 impl Builder {
     /// A builder with the default settings.
     pub fn new() -> Builder {
@@ -51,6 +61,8 @@ impl Builder {
                 event_capacity: DEFAULT_EVENT_CAPACITY,
                 tasks_per_tick: DEFAULT_TASKS_PER_TICK,
                 io_budget: DEFAULT_IO_BUDGET,
+                max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+                blocking_keep_alive: DEFAULT_BLOCKING_KEEP_ALIVE,
             },
         }
     }
@@ -75,6 +87,21 @@ impl Builder {
     /// [`task::consume_budget`](crate::task::consume_budget).
     pub fn io_budget(&mut self, operations: u32) -> &mut Builder {
         self.config.io_budget = operations.max(1);
+        self
+    }
+
+    /// How many threads the blocking pool may run at once (default 512; at least 1).
+    /// Jobs beyond that wait in a queue. See [`task::spawn_blocking`].
+    ///
+    /// [`task::spawn_blocking`]: crate::task::spawn_blocking
+    pub fn max_blocking_threads(&mut self, threads: usize) -> &mut Builder {
+        self.config.max_blocking_threads = threads.max(1);
+        self
+    }
+
+    /// How long an idle blocking-pool thread lives before it exits (default 10 s).
+    pub fn blocking_keep_alive(&mut self, idle: Duration) -> &mut Builder {
+        self.config.blocking_keep_alive = idle;
         self
     }
 

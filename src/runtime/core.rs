@@ -3,7 +3,7 @@
 
 #![deny(unsafe_code)]
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::io;
 use std::num::NonZeroU64;
@@ -17,6 +17,7 @@ use super::owned_tasks::OwnedTasks;
 use super::queue::RunQueue;
 use super::shared::Shared;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
+use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
 
 /// One runtime's state on its own thread. Lives in an `Rc`: the `Runtime`, every
@@ -40,6 +41,8 @@ pub(crate) struct Core {
     closed: Cell<bool>,
     /// The epoll instance this runtime parks on; sources hold a weak reference.
     pub(crate) reactor: Rc<Reactor>,
+    /// Threads for blocking work, started on the first `spawn_blocking`.
+    blocking: OnceCell<BlockingPool>,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -107,6 +110,7 @@ impl Core {
             last_id: Cell::new(0),
             closed: Cell::new(false),
             reactor,
+            blocking: OnceCell::new(),
             config,
         })
     }
@@ -191,6 +195,21 @@ impl Core {
         polled
     }
 
+    /// The blocking pool, started on first use.
+    pub(crate) fn blocking_pool(&self) -> &BlockingPool {
+        self.blocking.get_or_init(|| {
+            BlockingPool::new(
+                self.config.max_blocking_threads,
+                self.config.blocking_keep_alive,
+            )
+        })
+    }
+
+    /// How many blocking-pool threads exist (0 if the pool never started).
+    pub(crate) fn blocking_threads(&self) -> usize {
+        self.blocking.get().map_or(0, BlockingPool::thread_count)
+    }
+
     /// How many unfinished tasks the runtime holds.
     pub(crate) fn task_count(&self) -> usize {
         self.tasks.borrow().len()
@@ -201,6 +220,9 @@ impl Core {
     pub(crate) fn shutdown(&self) {
         self.closed.set(true);
         drop(self.shared.close());
+        if let Some(pool) = self.blocking.get() {
+            pool.shutdown();
+        }
         loop {
             let tasks = self.tasks.borrow_mut().drain();
             if tasks.is_empty() {

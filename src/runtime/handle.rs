@@ -6,6 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
+use super::RuntimeMetrics;
 use super::context;
 use super::core::Core;
 use super::task::JoinHandle;
@@ -60,6 +61,11 @@ impl Handle {
         F: Future + 'static,
     {
         self.core.spawn(future)
+    }
+
+    /// A snapshot of the runtime's numbers: tasks alive, blocking threads.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        RuntimeMetrics::snapshot(&self.core)
     }
 }
 

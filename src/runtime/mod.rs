@@ -30,6 +30,7 @@ pub(crate) mod context;
 pub(crate) mod coop;
 pub(crate) mod core;
 mod handle;
+mod metrics;
 mod owned_tasks;
 mod queue;
 pub(crate) mod shared;
@@ -47,6 +48,7 @@ use std::time::Duration;
 pub use builder::Builder;
 pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
+pub use metrics::RuntimeMetrics;
 
 use self::core::Core;
 
