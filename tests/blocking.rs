@@ -104,6 +104,8 @@ fn dropping_the_runtime_with_a_job_running_does_not_hang() {
     let runtime = Runtime::new().unwrap();
     let release = Arc::new(Barrier::new(2));
     let job_release = release.clone();
+    // The handle leaves block_on unawaited, on purpose.
+    #[allow(clippy::async_yields_async)]
     let handle = runtime.block_on(async move {
         let handle = spawn_blocking(move || {
             job_release.wait();
