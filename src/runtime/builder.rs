@@ -23,6 +23,8 @@ use super::Runtime;
 #[derive(Debug, Clone)]
 pub struct Builder {
     config: Config,
+    /// Whether `slow_poll_threshold` was called (it then wins over the env var).
+    slow_poll_set: bool,
 }
 
 /// The settings, as the runtime reads them.
@@ -33,6 +35,7 @@ pub(crate) struct Config {
     pub(crate) io_budget: u32,
     pub(crate) max_blocking_threads: usize,
     pub(crate) blocking_keep_alive: Duration,
+    pub(crate) slow_poll_threshold: Option<Duration>,
 }
 
 /// Events one `epoll_wait` may return. More wait in the kernel's ready list for the
@@ -63,7 +66,9 @@ impl Builder {
                 io_budget: DEFAULT_IO_BUDGET,
                 max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
                 blocking_keep_alive: DEFAULT_BLOCKING_KEEP_ALIVE,
+                slow_poll_threshold: None,
             },
+            slow_poll_set: false,
         }
     }
 
@@ -105,13 +110,29 @@ impl Builder {
         self
     }
 
+    /// Reports on stderr every task poll that takes longer than `threshold`, with the
+    /// task's id and where it was spawned (`None`, the default, turns it off). Without
+    /// this call, the `EVLOOP_SLOW_POLL_MS` environment variable decides. See the
+    /// `slow_poll` module docs for the report's form; when off it costs one branch
+    /// per poll.
+    pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Builder {
+        self.config.slow_poll_threshold = threshold;
+        self.slow_poll_set = true;
+        self
+    }
+
     /// Creates the runtime: an epoll instance and an eventfd.
     ///
     /// # Errors
     ///
-    /// If the process is out of file descriptors or memory.
+    /// If the process is out of file descriptors or memory, or `EVLOOP_SLOW_POLL_MS`
+    /// is set to something other than a whole number of milliseconds.
     pub fn build(&self) -> io::Result<Runtime> {
-        Runtime::with_config(self.config.clone())
+        let mut config = self.config.clone();
+        if !self.slow_poll_set {
+            config.slow_poll_threshold = super::slow_poll::threshold_from_env()?;
+        }
+        Runtime::with_config(config)
     }
 }
 

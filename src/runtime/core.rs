@@ -7,6 +7,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::io;
 use std::num::NonZeroU64;
+use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use super::coop;
 use super::owned_tasks::OwnedTasks;
 use super::queue::RunQueue;
 use super::shared::Shared;
+use super::slow_poll::SlowPollDetector;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
 use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
@@ -43,6 +45,8 @@ pub(crate) struct Core {
     pub(crate) reactor: Rc<Reactor>,
     /// Threads for blocking work, started on the first `spawn_blocking`.
     blocking: OnceCell<BlockingPool>,
+    /// Set when slow polls are to be reported.
+    slow_poll: Option<SlowPollDetector>,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -76,7 +80,8 @@ pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
 {
-    match context::with_current(|core| core.spawn(future)) {
+    let site = Location::caller();
+    match context::with_current(|core| core.spawn_at(future, site)) {
         Some(handle) => handle,
         None => panic!("{}", context::NO_RUNTIME),
     }
@@ -111,6 +116,7 @@ impl Core {
             closed: Cell::new(false),
             reactor,
             blocking: OnceCell::new(),
+            slow_poll: config.slow_poll_threshold.map(SlowPollDetector::new),
             config,
         })
     }
@@ -120,7 +126,13 @@ impl Core {
         Arc::ptr_eq(&task.header().owner, &self.shared)
     }
 
-    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    /// Spawns `future`; `site` is where the user called `spawn` (for the slow-poll
+    /// report).
+    pub(crate) fn spawn_at<F>(
+        &self,
+        future: F,
+        site: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
@@ -135,6 +147,9 @@ impl Core {
         } else {
             tasks.insert(table_ref);
             self.run_queue.borrow_mut().push(key);
+            if let Some(detector) = &self.slow_poll {
+                detector.record_spawn(key, site);
+            }
         }
         JoinHandle::new(handle_ref)
     }
@@ -182,7 +197,11 @@ impl Core {
                 continue;
             };
             polled += 1;
-            let result = coop::with_budget(self.config.io_budget, || task.run());
+            let run = || coop::with_budget(self.config.io_budget, || task.run());
+            let result = match &self.slow_poll {
+                None => run(),
+                Some(detector) => detector.time_poll(key, task.header().id, run),
+            };
             match result {
                 RunResult::Pending => self.tasks.borrow_mut().put_back(task),
                 RunResult::Complete => {

@@ -56,11 +56,12 @@ impl Handle {
 
     /// Spawns a task on this runtime; see [`spawn`](crate::spawn). A task spawned
     /// while the runtime is not running starts at its next `block_on`.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
-        self.core.spawn(future)
+        self.core.spawn_at(future, std::panic::Location::caller())
     }
 
     /// A snapshot of the runtime's numbers: tasks alive, blocking threads.

@@ -34,6 +34,7 @@ mod metrics;
 mod owned_tasks;
 mod queue;
 pub(crate) mod shared;
+mod slow_poll;
 #[allow(unsafe_code)] // The one-allocation task and its waker vtable; see task/mod.rs.
 pub mod task;
 
@@ -90,11 +91,12 @@ impl Runtime {
     }
 
     /// Spawns a task that starts at the next `block_on`; see [`spawn`](crate::spawn).
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> task::JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
-        self.core.spawn(future)
+        self.core.spawn_at(future, std::panic::Location::caller())
     }
 
     /// Runs `future` to completion on this thread, running spawned tasks meanwhile.
