@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io;
 use std::num::NonZeroU64;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::builder::Config;
@@ -17,6 +18,7 @@ use super::queue::RunQueue;
 use super::shared::Shared;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
 use crate::reactor::Reactor;
+use crate::time::timers::Timers;
 
 /// One runtime's state on its own thread. Lives in an `Rc`: the `Runtime`, every
 /// `Handle` and the thread-local context point at it.
@@ -39,6 +41,9 @@ pub(crate) struct Core {
     closed: Cell<bool>,
     /// The epoll instance this runtime parks on.
     pub(crate) reactor: Reactor,
+    /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
+    /// one too: dropping a `Sleep` after its runtime is harmless.
+    pub(crate) timers: Rc<Timers>,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -72,10 +77,7 @@ pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
 {
-    match context::with_current(|core| core.spawn(future)) {
-        Some(handle) => handle,
-        None => panic!("{}", context::NO_RUNTIME),
-    }
+    context::expect_current(|core| core.spawn(future))
 }
 
 /// Puts a woken task back on a run queue: its runtime's local queue when that runtime
@@ -106,6 +108,7 @@ impl Core {
             last_id: Cell::new(0),
             closed: Cell::new(false),
             reactor,
+            timers: Rc::new(Timers::new(config.start_paused)),
             config,
         })
     }
@@ -149,6 +152,12 @@ impl Core {
     /// Whether a task is waiting to run.
     pub(crate) fn has_runnable(&self) -> bool {
         !self.run_queue.borrow().is_empty()
+    }
+
+    /// Whether nothing at all is waiting to run: no queued task, no wake of the root
+    /// future, no task woken from another thread.
+    pub(crate) fn is_idle(&self) -> bool {
+        !self.has_runnable() && !self.shared.has_pending_wakes()
     }
 
     /// Moves tasks woken on other threads onto the local run queue.
@@ -209,5 +218,6 @@ impl Core {
             }
         }
         self.run_queue.borrow_mut().clear();
+        self.timers.clear();
     }
 }
