@@ -77,6 +77,11 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// A `Sleep` belongs to the runtime that first polled it. It is `Unpin`, so it can be
 /// kept in a struct and polled through `&mut` without pinning.
 ///
+/// # Caveats
+///
+/// If its runtime is dropped first, the runtime's timers go with it: the `Sleep` then
+/// counts as elapsed and completes at its next poll.
+///
 /// # Examples
 ///
 /// Put a deadline on a loop, and push it back when there is activity:
@@ -237,5 +242,78 @@ impl fmt::Debug for Sleep {
             .field("deadline", &self.deadline)
             .field("elapsed", &self.is_elapsed())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::{Runtime, context};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Wake, Waker};
+
+    #[derive(Default)]
+    struct CountingWaker(AtomicUsize);
+
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn armed() -> usize {
+        context::expect_current(|core| core.timers.len())
+    }
+
+    fn poll_with(sleep: &mut Sleep, waker: &Waker) -> Poll<()> {
+        Pin::new(sleep).poll(&mut Context::from_waker(waker))
+    }
+
+    fn paused() -> Runtime {
+        Runtime::builder().start_paused(true).build().unwrap()
+    }
+
+    #[test]
+    fn arms_on_first_poll_only_and_disarms_on_drop() {
+        paused().block_on(async {
+            let mut sleep = sleep(Duration::from_secs(1));
+            assert_eq!(armed(), 0, "creating a sleep arms nothing");
+            assert!(poll_with(&mut sleep, Waker::noop()).is_pending());
+            assert!(poll_with(&mut sleep, Waker::noop()).is_pending());
+            assert_eq!(armed(), 1);
+            sleep.reset(Instant::now() + Duration::from_secs(2));
+            assert_eq!(armed(), 1, "reset moves the timer in place");
+            drop(sleep);
+            assert_eq!(armed(), 0);
+        });
+    }
+
+    #[test]
+    fn only_the_last_waker_is_woken() {
+        paused().block_on(async {
+            let (first, second) = (
+                Arc::new(CountingWaker::default()),
+                Arc::new(CountingWaker::default()),
+            );
+            let mut sleep = sleep(Duration::from_secs(1));
+            assert!(poll_with(&mut sleep, &Waker::from(first.clone())).is_pending());
+            assert!(poll_with(&mut sleep, &Waker::from(second.clone())).is_pending());
+            crate::time::advance(Duration::from_secs(1)).await;
+            assert_eq!(first.0.load(Ordering::SeqCst), 0);
+            assert_eq!(second.0.load(Ordering::SeqCst), 1);
+            assert_eq!(armed(), 0, "a fired timer is disarmed");
+            assert!(sleep.is_elapsed());
+            assert!(poll_with(&mut sleep, Waker::noop()).is_ready());
+        });
+    }
+
+    #[test]
+    fn a_sleep_already_due_completes_without_arming() {
+        paused().block_on(async {
+            let mut sleep = sleep_until(Instant::now());
+            assert!(poll_with(&mut sleep, Waker::noop()).is_ready());
+            assert_eq!(armed(), 0);
+        });
     }
 }

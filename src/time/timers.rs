@@ -176,8 +176,9 @@ impl Timers {
         Ok(())
     }
 
-    /// Drops every armed timer's waker (at shutdown: a waker may hold the last
-    /// reference to a finished task).
+    /// Disarms every timer and drops its waker, at shutdown: a waker may hold the last
+    /// reference to a finished task. A `Sleep` that outlives the runtime then counts
+    /// as elapsed.
     pub(crate) fn clear(&self) {
         loop {
             let waker = self.heap.borrow_mut().pop_expired(u64::MAX);
