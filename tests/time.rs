@@ -86,6 +86,32 @@ fn tasks_sleeping_different_times_wake_in_deadline_order() {
 }
 
 #[test]
+fn a_hundred_thousand_concurrent_real_sleeps_all_complete_none_early() {
+    const SLEEPERS: u64 = 100_000;
+    within(Duration::from_secs(60), || {
+        evloop::block_on(async {
+            let done = Rc::new(std::cell::Cell::new(0_u64));
+            let handles: Vec<_> = (0..SLEEPERS)
+                .map(|n| {
+                    let done = done.clone();
+                    // Spread over 1..=50 ms, many sharing a deadline.
+                    let deadline = Instant::now() + Duration::from_millis(1 + n * 7919 % 50);
+                    evloop::spawn(async move {
+                        time::sleep_until(deadline).await;
+                        assert!(StdInstant::now() >= deadline.into_std(), "woke early");
+                        done.set(done.get() + 1);
+                    })
+                })
+                .collect();
+            for handle in handles {
+                handle.await.unwrap();
+            }
+            assert_eq!(done.get(), SLEEPERS);
+        });
+    });
+}
+
+#[test]
 fn timers_fire_while_another_task_spins_on_yield_now() {
     within(Duration::from_secs(30), || {
         evloop::block_on(async {

@@ -1,6 +1,6 @@
-//! Timers on the paused clock: time moves only when every task waits (to the next
-//! deadline, exactly) or when `advance` moves it, so these tests take no real time and
-//! check instants for equality.
+//! Timers on the paused clock (`#[evloop::test(start_paused)]`): time moves only when
+//! every task waits (to the next deadline, exactly) or when `advance` moves it, so
+//! these tests take no real time and check instants for equality.
 
 use std::cell::{Cell, RefCell};
 use std::future::{Future, poll_fn};
@@ -48,100 +48,92 @@ fn poll_once<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Output
     Pin::new(future).poll(&mut Context::from_waker(waker))
 }
 
-#[test]
-fn the_clock_stands_still_while_tasks_run_and_jumps_when_they_wait() {
-    paused().block_on(async {
-        let start = Instant::now();
-        for _ in 0..100 {
-            evloop::task::yield_now().await;
-        }
-        assert_eq!(Instant::now(), start);
-        time::sleep(Duration::from_secs(3600)).await;
-        assert_eq!(Instant::now(), start + Duration::from_secs(3600));
-    });
+#[evloop::test(start_paused)]
+async fn the_clock_stands_still_while_tasks_run_and_jumps_when_they_wait() {
+    let start = Instant::now();
+    for _ in 0..100 {
+        evloop::task::yield_now().await;
+    }
+    assert_eq!(Instant::now(), start);
+    time::sleep(Duration::from_secs(3600)).await;
+    assert_eq!(Instant::now(), start + Duration::from_secs(3600));
 }
 
-#[test]
-fn many_timers_fire_in_deadline_order_ties_in_arming_order() {
-    paused().block_on(async {
-        let start = Instant::now();
-        let fired = Rc::new(RefCell::new(Vec::new()));
-        let mut random = XorShift(0x2545_F491_4F6C_DD1D);
-        let mut handles = Vec::new();
-        // 1,000 timers over 50 distinct deadlines: many ties, many distinct times.
-        let deadlines: Vec<Duration> = (0..1000).map(|_| ms(1 + random.below(50))).collect();
-        for (n, &after) in deadlines.iter().enumerate() {
-            let fired = fired.clone();
-            handles.push(evloop::spawn(async move {
-                time::sleep_until(start + after).await;
-                fired.borrow_mut().push((n, Instant::now()));
-            }));
-        }
-        for handle in handles {
-            handle.await.unwrap();
-        }
-        let fired = fired.borrow();
-        assert_eq!(fired.len(), deadlines.len());
-        for &(n, woke) in fired.iter() {
-            assert_eq!(
-                woke,
-                start + deadlines[n],
-                "timer {n} fired exactly at its deadline"
-            );
-        }
-        // Tasks were first polled (and armed) in spawn order, so among equal
-        // deadlines they fire in spawn order.
-        let mut expected: Vec<usize> = (0..deadlines.len()).collect();
-        expected.sort_by_key(|&n| (deadlines[n], n));
-        let order: Vec<usize> = fired.iter().map(|&(n, _)| n).collect();
-        assert_eq!(order, expected);
-    });
+#[evloop::test(start_paused)]
+async fn many_timers_fire_in_deadline_order_ties_in_arming_order() {
+    let start = Instant::now();
+    let fired = Rc::new(RefCell::new(Vec::new()));
+    let mut random = XorShift(0x2545_F491_4F6C_DD1D);
+    let mut handles = Vec::new();
+    // 1,000 timers over 50 distinct deadlines: many ties, many distinct times.
+    let deadlines: Vec<Duration> = (0..1000).map(|_| ms(1 + random.below(50))).collect();
+    for (n, &after) in deadlines.iter().enumerate() {
+        let fired = fired.clone();
+        handles.push(evloop::spawn(async move {
+            time::sleep_until(start + after).await;
+            fired.borrow_mut().push((n, Instant::now()));
+        }));
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    let fired = fired.borrow();
+    assert_eq!(fired.len(), deadlines.len());
+    for &(n, woke) in fired.iter() {
+        assert_eq!(
+            woke,
+            start + deadlines[n],
+            "timer {n} fired exactly at its deadline"
+        );
+    }
+    // Tasks were first polled (and armed) in spawn order, so among equal
+    // deadlines they fire in spawn order.
+    let mut expected: Vec<usize> = (0..deadlines.len()).collect();
+    expected.sort_by_key(|&n| (deadlines[n], n));
+    let order: Vec<usize> = fired.iter().map(|&(n, _)| n).collect();
+    assert_eq!(order, expected);
 }
 
-#[test]
-fn a_sleep_never_completes_before_its_deadline() {
-    paused().block_on(async {
-        for nanos in [
-            0,
-            1,
-            999,
-            1_000,
-            250_000,
-            1_000_000,
-            1_000_001,
-            3_000_000_000,
-        ] {
-            let duration = Duration::from_nanos(nanos);
-            let start = Instant::now();
-            time::sleep(duration).await;
-            assert_eq!(start.elapsed(), duration);
-        }
-    });
+#[evloop::test(start_paused)]
+async fn a_sleep_never_completes_before_its_deadline() {
+    for nanos in [
+        0,
+        1,
+        999,
+        1_000,
+        250_000,
+        1_000_000,
+        1_000_001,
+        3_000_000_000,
+    ] {
+        let duration = Duration::from_nanos(nanos);
+        let start = Instant::now();
+        time::sleep(duration).await;
+        assert_eq!(start.elapsed(), duration);
+    }
 }
 
-#[test]
-fn reset_moves_an_armed_sleep_earlier_and_later() {
-    paused().block_on(async {
-        let waker = Waker::from(Arc::new(CountingWaker::default()));
-        let start = Instant::now();
-        let mut sleep = time::sleep(Duration::from_secs(10));
-        assert!(poll_once(&mut sleep, &waker).is_pending());
+#[evloop::test(start_paused)]
+async fn reset_moves_an_armed_sleep_earlier_and_later() {
+    let waker = Waker::from(Arc::new(CountingWaker::default()));
+    let start = Instant::now();
+    let mut sleep = time::sleep(Duration::from_secs(10));
+    assert!(poll_once(&mut sleep, &waker).is_pending());
 
-        sleep.reset(start + Duration::from_secs(1));
-        assert_eq!(sleep.deadline(), start + Duration::from_secs(1));
-        (&mut sleep).await;
-        assert_eq!(Instant::now(), start + Duration::from_secs(1));
+    sleep.reset(start + Duration::from_secs(1));
+    assert_eq!(sleep.deadline(), start + Duration::from_secs(1));
+    (&mut sleep).await;
+    assert_eq!(Instant::now(), start + Duration::from_secs(1));
 
-        // After it completed: reset later re-arms it on the next poll.
-        sleep.reset(start + Duration::from_secs(5));
-        assert!(!sleep.is_elapsed());
-        assert!(poll_once(&mut sleep, &waker).is_pending());
-        sleep.reset(start + Duration::from_secs(8));
-        time::advance(Duration::from_secs(6)).await;
-        assert!(!sleep.is_elapsed(), "moved later, so not due at 7 s");
-        (&mut sleep).await;
-        assert_eq!(Instant::now(), start + Duration::from_secs(8));
-    });
+    // After it completed: reset later re-arms it on the next poll.
+    sleep.reset(start + Duration::from_secs(5));
+    assert!(!sleep.is_elapsed());
+    assert!(poll_once(&mut sleep, &waker).is_pending());
+    sleep.reset(start + Duration::from_secs(8));
+    time::advance(Duration::from_secs(6)).await;
+    assert!(!sleep.is_elapsed(), "moved later, so not due at 7 s");
+    (&mut sleep).await;
+    assert_eq!(Instant::now(), start + Duration::from_secs(8));
 }
 
 #[test]
@@ -188,51 +180,45 @@ fn an_aborted_task_s_timer_is_disarmed() {
     assert!(format!("{runtime:?}").contains("timers: 0"), "{runtime:?}");
 }
 
-#[test]
-fn timeout_around_a_ready_future_is_ok_at_once() {
-    paused().block_on(async {
-        let start = Instant::now();
-        for n in 0..1000 {
-            assert_eq!(
-                time::timeout(Duration::from_secs(1), async { n }).await,
-                Ok(n)
-            );
-        }
-        assert_eq!(Instant::now(), start);
-    });
-}
-
-#[test]
-fn timeout_around_a_future_that_never_completes_is_elapsed_at_the_deadline() {
-    paused().block_on(async {
-        let start = Instant::now();
-        let result = time::timeout(ms(1500), std::future::pending::<()>()).await;
-        assert!(result.is_err());
-        assert_eq!(start.elapsed(), ms(1500));
-
-        let at = start + Duration::from_secs(4);
-        assert!(
-            time::timeout_at(at, std::future::pending::<()>())
-                .await
-                .is_err()
+#[evloop::test(start_paused)]
+async fn timeout_around_a_ready_future_is_ok_at_once() {
+    let start = Instant::now();
+    for n in 0..1000 {
+        assert_eq!(
+            time::timeout(Duration::from_secs(1), async { n }).await,
+            Ok(n)
         );
-        assert_eq!(Instant::now(), at);
-    });
+    }
+    assert_eq!(Instant::now(), start);
 }
 
-#[test]
-fn timeout_gives_the_output_of_a_future_that_wins() {
-    paused().block_on(async {
-        let start = Instant::now();
-        let slow_work = async {
-            time::sleep(ms(300)).await;
-            "done"
-        };
-        assert_eq!(time::timeout(ms(500), slow_work).await, Ok("done"));
-        assert_eq!(start.elapsed(), ms(300));
-        // The timeout's own timer was disarmed when it completed.
-        time::sleep(Duration::from_secs(1)).await;
-    });
+#[evloop::test(start_paused)]
+async fn timeout_around_a_future_that_never_completes_is_elapsed_at_the_deadline() {
+    let start = Instant::now();
+    let result = time::timeout(ms(1500), std::future::pending::<()>()).await;
+    assert!(result.is_err());
+    assert_eq!(start.elapsed(), ms(1500));
+
+    let at = start + Duration::from_secs(4);
+    assert!(
+        time::timeout_at(at, std::future::pending::<()>())
+            .await
+            .is_err()
+    );
+    assert_eq!(Instant::now(), at);
+}
+
+#[evloop::test(start_paused)]
+async fn timeout_gives_the_output_of_a_future_that_wins() {
+    let start = Instant::now();
+    let slow_work = async {
+        time::sleep(ms(300)).await;
+        "done"
+    };
+    assert_eq!(time::timeout(ms(500), slow_work).await, Ok("done"));
+    assert_eq!(start.elapsed(), ms(300));
+    // The timeout's own timer was disarmed when it completed.
+    time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Takes `n` ticks and returns their instants, relative to `start`, in ms.
@@ -245,21 +231,19 @@ async fn ticks(interval: &mut time::Interval, start: Instant, n: usize) -> Vec<u
     taken
 }
 
-#[test]
-fn interval_ticks_at_its_period_first_tick_at_once() {
-    paused().block_on(async {
-        let start = Instant::now();
-        let mut interval = time::interval(ms(100));
-        assert_eq!(
-            ticks(&mut interval, start, 5).await,
-            [0, 100, 200, 300, 400]
-        );
-        assert_eq!(start.elapsed(), ms(400));
+#[evloop::test(start_paused)]
+async fn interval_ticks_at_its_period_first_tick_at_once() {
+    let start = Instant::now();
+    let mut interval = time::interval(ms(100));
+    assert_eq!(
+        ticks(&mut interval, start, 5).await,
+        [0, 100, 200, 300, 400]
+    );
+    assert_eq!(start.elapsed(), ms(400));
 
-        let later = Instant::now() + ms(50);
-        let mut interval = time::interval_at(later, ms(30));
-        assert_eq!(ticks(&mut interval, start, 3).await, [450, 480, 510]);
-    });
+    let later = Instant::now() + ms(50);
+    let mut interval = time::interval_at(later, ms(30));
+    assert_eq!(ticks(&mut interval, start, 3).await, [450, 480, 510]);
 }
 
 /// The schedule from `MissedTickBehavior`'s docs: period 100 ms, the task busy from
@@ -280,108 +264,94 @@ async fn late_schedule(behavior: MissedTickBehavior) -> (Vec<u64>, Vec<u64>) {
     (due, taken)
 }
 
-#[test]
-fn missed_ticks_burst_by_default() {
-    paused().block_on(async {
-        let (due, taken) = late_schedule(MissedTickBehavior::default()).await;
-        assert_eq!(due, [0, 100, 200, 300, 400, 500]);
-        assert_eq!(taken, [0, 350, 350, 350, 400, 500]);
-    });
+#[evloop::test(start_paused)]
+async fn missed_ticks_burst_by_default() {
+    let (due, taken) = late_schedule(MissedTickBehavior::default()).await;
+    assert_eq!(due, [0, 100, 200, 300, 400, 500]);
+    assert_eq!(taken, [0, 350, 350, 350, 400, 500]);
 }
 
-#[test]
-fn missed_ticks_delay_the_schedule() {
-    paused().block_on(async {
-        let (due, taken) = late_schedule(MissedTickBehavior::Delay).await;
-        assert_eq!(due, [0, 100, 450, 550, 650, 750]);
-        assert_eq!(taken, [0, 350, 450, 550, 650, 750]);
-    });
+#[evloop::test(start_paused)]
+async fn missed_ticks_delay_the_schedule() {
+    let (due, taken) = late_schedule(MissedTickBehavior::Delay).await;
+    assert_eq!(due, [0, 100, 450, 550, 650, 750]);
+    assert_eq!(taken, [0, 350, 450, 550, 650, 750]);
 }
 
-#[test]
-fn missed_ticks_are_skipped() {
-    paused().block_on(async {
-        let (due, taken) = late_schedule(MissedTickBehavior::Skip).await;
-        assert_eq!(due, [0, 100, 400, 500, 600, 700]);
-        assert_eq!(taken, [0, 350, 400, 500, 600, 700]);
-    });
+#[evloop::test(start_paused)]
+async fn missed_ticks_are_skipped() {
+    let (due, taken) = late_schedule(MissedTickBehavior::Skip).await;
+    assert_eq!(due, [0, 100, 400, 500, 600, 700]);
+    assert_eq!(taken, [0, 350, 400, 500, 600, 700]);
 }
 
-#[test]
-fn a_late_tick_that_is_not_missed_keeps_the_schedule() {
-    paused().block_on(async {
-        for behavior in [
-            MissedTickBehavior::Burst,
-            MissedTickBehavior::Delay,
-            MissedTickBehavior::Skip,
-        ] {
-            let start = Instant::now();
-            let mut interval = time::interval(ms(100));
-            interval.set_missed_tick_behavior(behavior);
-            interval.tick().await;
-            time::advance(ms(130)).await;
-            assert_eq!(
-                ticks(&mut interval, start, 3).await,
-                [100, 200, 300],
-                "{behavior:?}"
-            );
-        }
-    });
-}
-
-#[test]
-fn a_hundred_thousand_concurrent_sleeps_all_complete() {
-    const SLEEPERS: usize = 100_000;
-    paused().block_on(async {
+#[evloop::test(start_paused)]
+async fn a_late_tick_that_is_not_missed_keeps_the_schedule() {
+    for behavior in [
+        MissedTickBehavior::Burst,
+        MissedTickBehavior::Delay,
+        MissedTickBehavior::Skip,
+    ] {
         let start = Instant::now();
-        let done = Rc::new(Cell::new(0_usize));
-        let mut random = XorShift(0x9E37_79B9_7F4A_7C15);
-        let mut handles = Vec::with_capacity(SLEEPERS);
-        for _ in 0..SLEEPERS {
-            let after = ms(1 + random.below(100));
-            let done = done.clone();
-            handles.push(evloop::spawn(async move {
-                time::sleep(after).await;
-                assert_eq!(start.elapsed(), after, "woke exactly at the deadline");
-                done.set(done.get() + 1);
-            }));
-        }
-        for handle in handles {
-            handle.await.unwrap();
-        }
-        assert_eq!(done.get(), SLEEPERS);
-        assert_eq!(start.elapsed(), ms(100));
-    });
+        let mut interval = time::interval(ms(100));
+        interval.set_missed_tick_behavior(behavior);
+        interval.tick().await;
+        time::advance(ms(130)).await;
+        assert_eq!(
+            ticks(&mut interval, start, 3).await,
+            [100, 200, 300],
+            "{behavior:?}"
+        );
+    }
 }
 
-#[test]
-fn advance_fires_due_timers_before_it_returns() {
-    paused().block_on(async {
-        let sleeper = evloop::spawn(time::sleep(Duration::from_secs(5)));
-        evloop::task::yield_now().await;
-        time::advance(Duration::from_secs(4)).await;
-        assert!(!sleeper.is_finished());
-        time::advance(Duration::from_secs(1)).await;
-        assert!(sleeper.is_finished());
-    });
+#[evloop::test(start_paused)]
+async fn a_hundred_thousand_concurrent_sleeps_all_complete() {
+    const SLEEPERS: usize = 100_000;
+    let start = Instant::now();
+    let done = Rc::new(Cell::new(0_usize));
+    let mut random = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut handles = Vec::with_capacity(SLEEPERS);
+    for _ in 0..SLEEPERS {
+        let after = ms(1 + random.below(100));
+        let done = done.clone();
+        handles.push(evloop::spawn(async move {
+            time::sleep(after).await;
+            assert_eq!(start.elapsed(), after, "woke exactly at the deadline");
+            done.set(done.get() + 1);
+        }));
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    assert_eq!(done.get(), SLEEPERS);
+    assert_eq!(start.elapsed(), ms(100));
 }
 
-#[test]
-fn resume_lets_time_run_again_from_where_it_stood() {
-    paused().block_on(async {
-        time::advance(Duration::from_secs(3600)).await;
-        let paused_at = Instant::now();
-        time::resume();
-        let resumed_at = Instant::now();
-        assert!(resumed_at >= paused_at);
-        // Real time now: a short sleep is waited for, not jumped over.
-        time::sleep(ms(2)).await;
-        assert!(Instant::now() >= resumed_at + ms(2));
-        time::pause();
-        let frozen = Instant::now();
-        evloop::task::yield_now().await;
-        assert_eq!(Instant::now(), frozen);
-    });
+#[evloop::test(start_paused)]
+async fn advance_fires_due_timers_before_it_returns() {
+    let sleeper = evloop::spawn(time::sleep(Duration::from_secs(5)));
+    evloop::task::yield_now().await;
+    time::advance(Duration::from_secs(4)).await;
+    assert!(!sleeper.is_finished());
+    time::advance(Duration::from_secs(1)).await;
+    assert!(sleeper.is_finished());
+}
+
+#[evloop::test(start_paused)]
+async fn resume_lets_time_run_again_from_where_it_stood() {
+    time::advance(Duration::from_secs(3600)).await;
+    let paused_at = Instant::now();
+    time::resume();
+    let resumed_at = Instant::now();
+    assert!(resumed_at >= paused_at);
+    // Real time now: a short sleep is waited for, not jumped over.
+    time::sleep(ms(2)).await;
+    assert!(Instant::now() >= resumed_at + ms(2));
+    time::pause();
+    let frozen = Instant::now();
+    evloop::task::yield_now().await;
+    assert_eq!(Instant::now(), frozen);
 }
 
 #[test]
@@ -402,32 +372,28 @@ fn pause_on_a_real_clock_makes_sleeps_instant() {
     assert!(real_start.elapsed() < Duration::from_secs(60));
 }
 
-#[test]
-fn a_sleep_in_the_root_future_and_in_tasks_share_one_clock() {
-    paused().block_on(async {
-        let start = Instant::now();
-        let task = evloop::spawn(async move {
-            time::sleep(ms(70)).await;
-            Instant::now()
-        });
-        time::sleep(ms(30)).await;
-        assert_eq!(start.elapsed(), ms(30));
-        assert_eq!(task.await.unwrap(), start + ms(70));
+#[evloop::test(start_paused)]
+async fn a_sleep_in_the_root_future_and_in_tasks_share_one_clock() {
+    let start = Instant::now();
+    let task = evloop::spawn(async move {
+        time::sleep(ms(70)).await;
+        Instant::now()
     });
+    time::sleep(ms(30)).await;
+    assert_eq!(start.elapsed(), ms(30));
+    assert_eq!(task.await.unwrap(), start + ms(70));
 }
 
-#[test]
-fn poll_fn_users_can_drive_a_sleep_by_hand() {
-    paused().block_on(async {
-        let start = Instant::now();
-        let mut sleep = time::sleep(ms(10));
-        let polls = Cell::new(0);
-        poll_fn(|cx| {
-            polls.set(polls.get() + 1);
-            Pin::new(&mut sleep).poll(cx)
-        })
-        .await;
-        assert_eq!(polls.get(), 2, "one poll to arm, one after the timer fired");
-        assert_eq!(start.elapsed(), ms(10));
-    });
+#[evloop::test(start_paused)]
+async fn poll_fn_users_can_drive_a_sleep_by_hand() {
+    let start = Instant::now();
+    let mut sleep = time::sleep(ms(10));
+    let polls = Cell::new(0);
+    poll_fn(|cx| {
+        polls.set(polls.get() + 1);
+        Pin::new(&mut sleep).poll(cx)
+    })
+    .await;
+    assert_eq!(polls.get(), 2, "one poll to arm, one after the timer fired");
+    assert_eq!(start.elapsed(), ms(10));
 }
