@@ -106,6 +106,9 @@ impl Runtime {
     /// Returns as soon as `future` is done; tasks that are still running stay in the
     /// runtime and continue at the next `block_on`, or are dropped with the runtime.
     ///
+    /// While it runs, the thread has the runtime's
+    /// [timer slack](Builder::timer_slack); its own comes back when `block_on` returns.
+    ///
     /// # Panics
     ///
     /// If called inside a running evloop runtime (`.await` instead), or if `future`
