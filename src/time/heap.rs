@@ -2,12 +2,10 @@
 //! any timer, not only the earliest, can be removed in O(log n).
 //!
 //! ```text
-//!   slots (by TimerKey.index)              heap (min-heap on (deadline, seq))
-//!   +---------------------------+          +-------------------------------+
-//!   | 0: Armed(waker), at 1 --------------> | 1: deadline 30, seq 4, slot 0 |
-//!   | 1: Vacant, next free: -   |          | 0: deadline 10, seq 2, slot 2 |
-//!   | 2: Armed(waker), at 0 --------------> |                               |
-//!   +---------------------------+          +-------------------------------+
+//!   slots, by TimerKey.index              heap, a min-heap on (deadline, seq)
+//!   [0] Armed(waker A), heap_index 1      [0] deadline 10, seq 1, slot 2
+//!   [1] Vacant { next: None }             [1] deadline 30, seq 0, slot 0
+//!   [2] Armed(waker B), heap_index 0
 //! ```
 //!
 //! Each armed slot knows where its entry sits in the heap, and each heap entry names
@@ -18,8 +16,8 @@
 //! Arming a timer later than all others (the usual case: timeouts of equal length) is
 //! a push at the end of the heap, and cancelling it again a pop from there: O(1).
 //! Ties are broken by arming order (the `seq` counter), so timers with equal deadlines
-//! fire first armed, first fired. Why a heap and not an ordered map or a wheel: the
-//! measurements are in the module docs of `time/mod.rs`.
+//! fire first armed, first fired. Why a heap and not an ordered map: the measurements
+//! are in the module docs of `time/mod.rs`.
 //!
 //! Times are `u64` nanoseconds since the runtime's clock origin (see `timers.rs`):
 //! comparing two of them is one instruction, and this file needs no clock at all.

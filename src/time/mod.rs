@@ -53,8 +53,11 @@
 //!   `BTreeMap<(deadline, id), Waker>`: 22, 73 and 85 ns); the same with a random
 //!   deadline among 10,000 timers, 25 ns (map: 161 ns); arm 100,000 random deadlines
 //!   and fire them all, 135 ns per timer (map: 164 ns). A heap with lazy deletion was as
-//!   fast but keeps cancelled entries (and their memory) until their deadline; a 4-ary
-//!   heap was within noise of the binary one.
+//!   fast but keeps cancelled entries (and their memory) until their deadline. A 4-ary
+//!   heap with 16-byte entries was within 1% of this one on 100,000 sleeping tasks,
+//!   where the cost is the tasks' own cache misses. A timer wheel was not tried:
+//!   arming is already about 10 ns, and at nanosecond precision a wheel's finest slot
+//!   needs an exact order of its own.
 //! - `timers.rs`: one runtime's clock and heap, and the tick's step "fire what is due,
 //!   say how long to sleep".
 //! - `clock.rs`: the OS clock, or a paused one.
