@@ -39,6 +39,8 @@
 #![warn(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod io;
+pub mod net;
 mod reactor;
 pub mod runtime;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.

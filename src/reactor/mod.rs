@@ -1,26 +1,63 @@
-//! The I/O driver: one epoll instance, and the code that turns its events into wakes.
+//! The I/O driver: one epoll instance, a table of registered fds, and the code that
+//! turns epoll's events into wakes.
 //!
-//! The loop parks here. The runtime's eventfd is registered under a token of its own
-//! ([`NOTIFY_TOKEN`]) that never reaches the table of sources: its only job is to make
-//! `epoll_wait` return when another thread wakes a task.
+//! Every fd is registered once, edge-triggered, for reading, writing and hang-up, and
+//! stays registered for its whole life: no `epoll_ctl` per read or write. The `u64`
+//! epoll stores with each fd is the fd's [`SourceKey`] (table slot plus generation),
+//! so an event for a slot that was freed and reused is recognised and dropped.
+//!
+//! The runtime's eventfd is registered under a token of its own ([`NOTIFY_TOKEN`])
+//! that never reaches the table: its only job is to make `epoll_wait` return when
+//! another thread wakes a task.
 
 #![deny(unsafe_code)]
 
+pub(crate) mod source;
+
 use std::cell::RefCell;
 use std::io;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::rc::{Rc, Weak};
+use std::task::Waker;
 use std::time::Duration;
+
+pub(crate) use source::{Direction, Source, SourceKey};
 
 use crate::sys::epoll::{Epoll, Events};
 
-/// The token of the runtime's own eventfd.
+/// The token of the runtime's own eventfd. Source tokens never reach it: their slot
+/// index stays below `u32::MAX`.
 const NOTIFY_TOKEN: u64 = u64::MAX;
 
-/// One runtime's epoll instance and its event buffer.
+/// Readable, writable, peer hung up its write side, edge-triggered: the one interest
+/// set every source is registered with.
+const INTEREST: u32 = (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32;
+
+/// One runtime's epoll instance, its event buffer and its table of sources.
 #[derive(Debug)]
 pub(crate) struct Reactor {
     epoll: Epoll,
     events: RefCell<Events>,
+    sources: RefCell<SourceTable>,
+    /// Wakers collected while dispatching, woken after every borrow is released.
+    to_wake: RefCell<Vec<Waker>>,
+    /// Listeners whose `accept` failed for lack of file descriptors. No epoll edge
+    /// will come for the connection still waiting in their queue, so they are made
+    /// ready again whenever one of this runtime's fds is closed.
+    waiting_for_fds: RefCell<Vec<Weak<Source>>>,
+}
+
+#[derive(Debug, Default)]
+struct SourceTable {
+    slots: Vec<SourceSlot>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+#[derive(Debug, Default)]
+struct SourceSlot {
+    generation: u32,
+    source: Option<Rc<Source>>,
 }
 
 impl Reactor {
@@ -35,24 +72,133 @@ impl Reactor {
         Ok(Reactor {
             epoll,
             events: RefCell::new(Events::with_capacity(event_capacity)),
+            sources: RefCell::default(),
+            to_wake: RefCell::default(),
+            waiting_for_fds: RefCell::default(),
         })
     }
 
-    /// Whether any source is registered, i.e. whether a non-blocking turn could find
+    /// Whether any fd is registered, i.e. whether a non-blocking turn could find
     /// anything.
     pub(crate) fn has_sources(&self) -> bool {
-        false
+        self.sources.borrow().len > 0
+    }
+
+    /// Registers `fd` for its whole life. The caller keeps the returned source and
+    /// passes it to [`deregister`](Self::deregister) before closing the fd.
+    pub(crate) fn register(self: &Rc<Self>, fd: BorrowedFd<'_>) -> io::Result<Rc<Source>> {
+        let mut table = self.sources.borrow_mut();
+        let index = match table.free.pop() {
+            Some(index) => index,
+            None => {
+                let index = u32::try_from(table.slots.len())
+                    .ok()
+                    .filter(|&i| i < u32::MAX)
+                    .ok_or_else(|| io::Error::other("too many registered file descriptors"))?;
+                table.slots.push(SourceSlot::default());
+                index
+            }
+        };
+        let slot = &mut table.slots[index as usize];
+        let key = SourceKey {
+            index,
+            generation: slot.generation,
+        };
+        if let Err(error) = self.epoll.add(fd, key.to_token(), INTEREST) {
+            table.free.push(index);
+            return Err(explain_registration_error(error));
+        }
+        let source = Rc::new(Source::new(fd.as_raw_fd(), key, Rc::downgrade(self)));
+        slot.source = Some(source.clone());
+        table.len += 1;
+        Ok(source)
+    }
+
+    /// Removes the source's fd from epoll and frees its slot. Called by the fd's owner
+    /// before it closes the fd; errors are ignored (the fd is going away regardless).
+    pub(crate) fn deregister(&self, source: &Source, fd: BorrowedFd<'_>) {
+        let _ = self.epoll.delete(fd);
+        let mut table = self.sources.borrow_mut();
+        let key = source.key;
+        if let Some(slot) = table.slots.get_mut(key.index as usize) {
+            if slot.generation == key.generation && slot.source.take().is_some() {
+                slot.generation = slot.generation.wrapping_add(1);
+                table.free.push(key.index);
+                table.len -= 1;
+            }
+        }
+    }
+
+    /// An fd of this runtime is about to close: listeners starved of fds may retry.
+    pub(crate) fn fd_released(&self) {
+        let waiting = std::mem::take(&mut *self.waiting_for_fds.borrow_mut());
+        if waiting.is_empty() {
+            return;
+        }
+        let mut to_wake = Vec::new();
+        for listener in waiting.iter().filter_map(Weak::upgrade) {
+            listener.force_ready(Direction::Read, &mut to_wake);
+        }
+        to_wake.into_iter().for_each(Waker::wake);
+    }
+
+    /// Parks `listener` until an fd is released (see `waiting_for_fds`).
+    pub(crate) fn wait_for_fd(&self, listener: &Rc<Source>) {
+        listener.clear_ready(Direction::Read);
+        self.waiting_for_fds
+            .borrow_mut()
+            .push(Rc::downgrade(listener));
     }
 
     /// Waits up to `timeout` (`None`: forever) for events and dispatches them.
-    pub(crate) fn turn(&self, timeout: Option<Duration>) -> io::Result<()> {
+    /// Returns how many events epoll reported.
+    pub(crate) fn turn(&self, timeout: Option<Duration>) -> io::Result<usize> {
         let mut events = self.events.borrow_mut();
         self.epoll.wait(&mut events, timeout)?;
-        for event in events.iter() {
-            if event.token == NOTIFY_TOKEN {
-                continue;
+        let mut to_wake = self.to_wake.borrow_mut();
+        let mut count = 0;
+        {
+            let table = self.sources.borrow();
+            for event in events.iter() {
+                count += 1;
+                if event.token == NOTIFY_TOKEN {
+                    continue;
+                }
+                let key = SourceKey::from_token(event.token);
+                match table.slots.get(key.index as usize) {
+                    Some(SourceSlot {
+                        generation,
+                        source: Some(source),
+                    }) if *generation == key.generation => {
+                        source.on_event(event.bits, &mut to_wake)
+                    }
+                    // The fd was deregistered after epoll queued this event.
+                    _ => {}
+                }
             }
         }
-        Ok(())
+        drop(events);
+        // Wake with no borrow of the table or the buffer live: a waker may run code
+        // that registers or deregisters fds.
+        let mut wakers = std::mem::take(&mut *to_wake);
+        drop(to_wake);
+        wakers.drain(..).for_each(Waker::wake);
+        *self.to_wake.borrow_mut() = wakers;
+        Ok(count)
+    }
+}
+
+/// epoll refuses regular files and directories with `EPERM`: they are always "ready"
+/// and reading them blocks on the disk. Say what to do instead.
+fn explain_registration_error(error: io::Error) -> io::Error {
+    if error.raw_os_error() == Some(libc::EPERM) {
+        io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this file descriptor cannot be watched by epoll (regular files and \
+             directories are never \"not ready\"); do file I/O with blocking calls on \
+             another thread instead",
+        )
+    } else {
+        error
     }
 }

@@ -39,8 +39,8 @@ pub(crate) struct Core {
     last_id: Cell<u64>,
     /// Set when the runtime is dropped: later spawns are cancelled at once.
     closed: Cell<bool>,
-    /// The epoll instance this runtime parks on.
-    pub(crate) reactor: Reactor,
+    /// The epoll instance this runtime parks on; sources hold a weak reference.
+    pub(crate) reactor: Rc<Reactor>,
     /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
     /// one too: dropping a `Sleep` after its runtime is harmless.
     pub(crate) timers: Rc<Timers>,
@@ -99,7 +99,7 @@ pub(crate) fn schedule(task: &TaskRef) {
 impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let shared = Arc::new(Shared::new()?);
-        let reactor = Reactor::new(&shared, config.event_capacity)?;
+        let reactor = Rc::new(Reactor::new(&*shared, config.event_capacity)?);
         Ok(Core {
             shared,
             tasks: RefCell::default(),
@@ -195,6 +195,7 @@ impl Core {
                 }
             }
         }
+        self.run_queue.borrow_mut().release_burst_memory();
         polled
     }
 

@@ -162,15 +162,15 @@ impl Runtime {
         }
     }
 
-    /// A turn of the reactor that does not block.
-    fn poll_reactor(&self) -> io::Result<()> {
+    /// A turn of the reactor that does not block. Returns how many events it found.
+    fn poll_reactor(&self) -> io::Result<usize> {
         let core = &*self.core;
         if core.reactor.has_sources() {
             core.reactor.turn(Some(Duration::ZERO))
         } else {
             // Nothing registered could be ready; cross-thread wakes arrive through
             // the injection queue, which the next tick reads anyway.
-            Ok(())
+            Ok(0)
         }
     }
 }

@@ -57,6 +57,22 @@ impl Epoll {
         Ok(())
     }
 
+    /// Removes `fd` from the interest list. Must happen before the fd is closed, or a
+    /// duplicate of it (after `dup` or `fork`) would keep delivering events.
+    pub(crate) fn delete(&self, fd: BorrowedFd<'_>) -> io::Result<()> {
+        // SAFETY: both fds are open (the borrow proves `fd` is); a null event pointer
+        // is allowed for EPOLL_CTL_DEL since Linux 2.6.9.
+        cvt(unsafe {
+            libc::epoll_ctl(
+                self.fd.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                fd.as_raw_fd(),
+                std::ptr::null_mut(),
+            )
+        })?;
+        Ok(())
+    }
+
     /// Waits until at least one event is ready or `timeout` passes (`None`: forever),
     /// and fills `events`. A signal interrupting the wait is retried with the same
     /// timeout: waking a little late is fine, returning early for no reason is not.

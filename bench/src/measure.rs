@@ -1,0 +1,48 @@
+//! Clocks and memory: ns per operation from an `Instant`, the process's resident set
+//! size from `/proc/self/status`, and percentiles of a latency sample.
+
+use std::fs;
+use std::time::Duration;
+
+/// Nanoseconds per operation.
+pub fn ns_per_op(elapsed: Duration, operations: u64) -> f64 {
+    elapsed.as_nanos() as f64 / operations as f64
+}
+
+/// The process's resident set size in bytes (`VmRSS`, which the kernel keeps in KiB).
+pub fn resident_bytes() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").expect("cannot read /proc/self/status");
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("/proc/self/status has no VmRSS line");
+    kib * 1024
+}
+
+/// The CPUs this process may run on, as the kernel lists them (`0-1`, `1`, ...).
+pub fn allowed_cpus() -> String {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Cpus_allowed_list:"))
+                .map(|cpus| cpus.trim().to_owned())
+        })
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// The `p`-th percentile (0..=100) of `samples`, which it sorts; nearest-rank.
+pub fn percentile(samples: &mut [u64], p: f64) -> u64 {
+    assert!(!samples.is_empty(), "percentile of no samples");
+    samples.sort_unstable();
+    let rank = ((p / 100.0) * samples.len() as f64).ceil() as usize;
+    samples[rank.clamp(1, samples.len()) - 1]
+}

@@ -1,0 +1,184 @@
+//! The results table: one row per measured quantity, a column per runtime, the ratios
+//! evloop/tokio and evloop/smol (below 1 means evloop is faster or smaller), evloop's
+//! target, and the tokio/smol numbers measured earlier on this machine for reference.
+
+use crate::runtimes::Runtime;
+
+/// What evloop should reach on a row.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// At most this many units.
+    AtMost(f64),
+    /// At most what tokio measured in the same run.
+    AtMostTokio,
+    /// No target.
+    None,
+}
+
+/// The fixed part of a row: what it measures, in which unit, and against what.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The row's name (the workload, plus the statistic if there are several).
+    pub label: &'static str,
+    /// The unit of every value in the row.
+    pub unit: &'static str,
+    /// evloop's target.
+    pub target: Target,
+    /// tokio and smol, measured earlier on this machine.
+    pub earlier: Option<[f64; 2]>,
+}
+
+pub const SPAWN_JOIN: Spec = Spec {
+    label: "spawn_join",
+    unit: "ns/task",
+    target: Target::AtMost(150.0),
+    earlier: Some([457.0, 197.0]),
+};
+pub const YIELD_LOOP: Spec = Spec {
+    label: "yield_loop",
+    unit: "ns/yield",
+    target: Target::AtMost(30.0),
+    earlier: Some([322.0, 59.0]),
+};
+pub const PING_PONG_LOCAL: Spec = Spec {
+    label: "ping_pong_local",
+    unit: "ns/hand-off",
+    target: Target::AtMost(50.0),
+    earlier: Some([68.0, 130.0]),
+};
+pub const PARKED_MEMORY: Spec = Spec {
+    label: "parked_memory",
+    unit: "B/task",
+    target: Target::AtMost(128.0),
+    earlier: Some([472.0, 161.0]),
+};
+pub const CROSS_THREAD_WAKE_P50: Spec = Spec {
+    label: "cross_thread_wake p50",
+    unit: "us",
+    target: Target::AtMostTokio,
+    earlier: Some([3.4, 4.4]),
+};
+pub const CROSS_THREAD_WAKE_P99: Spec = Spec {
+    label: "cross_thread_wake p99",
+    unit: "us",
+    target: Target::None,
+    earlier: None,
+};
+
+/// One row: the spec and a value per runtime (`None`: not run).
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    pub spec: Spec,
+    /// Indexed by [`Runtime::index`].
+    pub values: [Option<f64>; 3],
+}
+
+/// Prints `rows` as a fixed-width table.
+pub fn print(rows: &[Row]) {
+    let header = [
+        "workload",
+        "unit",
+        "evloop",
+        "tokio",
+        "smol",
+        "ev/tokio",
+        "ev/smol",
+        "target",
+        "met",
+        "earlier tokio/smol",
+    ];
+    let mut lines = vec![header.map(str::to_owned).to_vec()];
+    for row in rows {
+        lines.push(cells(row));
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|column| {
+            lines
+                .iter()
+                .map(|line| line[column].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (n, line) in lines.iter().enumerate() {
+        let text: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(column, (cell, &width))| {
+                if column < 2 {
+                    format!("{cell:<width$}")
+                } else {
+                    format!("{cell:>width$}")
+                }
+            })
+            .collect();
+        println!("{}", text.join("  ").trim_end());
+        if n == 0 {
+            println!(
+                "{}",
+                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
+            );
+        }
+    }
+}
+
+fn cells(row: &Row) -> Vec<String> {
+    let value = |runtime: Runtime| row.values[runtime.index()];
+    let evloop = value(Runtime::Evloop);
+    let ratio = |other: Option<f64>| match (evloop, other) {
+        (Some(ev), Some(other)) if other > 0.0 => format!("{:.2}x", ev / other),
+        _ => "-".to_owned(),
+    };
+    let target = match row.spec.target {
+        Target::AtMost(limit) => Some(limit),
+        Target::AtMostTokio => value(Runtime::Tokio),
+        Target::None => None,
+    };
+    let target_text = match row.spec.target {
+        Target::AtMost(limit) => format!("<= {}", number(limit)),
+        Target::AtMostTokio => "<= tokio".to_owned(),
+        Target::None => "-".to_owned(),
+    };
+    let met = match (evloop, target) {
+        (Some(ev), Some(limit)) if ev.is_finite() => {
+            if ev <= limit { "yes" } else { "NO" }.to_owned()
+        }
+        _ => "-".to_owned(),
+    };
+    let earlier = match row.spec.earlier {
+        Some([tokio, smol]) => format!("{} / {}", number(tokio), number(smol)),
+        None => "-".to_owned(),
+    };
+    vec![
+        row.spec.label.to_owned(),
+        row.spec.unit.to_owned(),
+        optional(evloop),
+        optional(value(Runtime::Tokio)),
+        optional(value(Runtime::Smol)),
+        ratio(value(Runtime::Tokio)),
+        ratio(value(Runtime::Smol)),
+        target_text,
+        met,
+        earlier,
+    ]
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), number)
+}
+
+/// Three significant digits or so, whatever the magnitude.
+fn number(value: f64) -> String {
+    if !value.is_finite() {
+        "n/a".to_owned()
+    } else if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else if value < 10.0 {
+        format!("{value:.2}")
+    } else if value < 1000.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    }
+}

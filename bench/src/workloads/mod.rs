@@ -1,0 +1,91 @@
+//! The workloads, one module each. Every module holds the same logic three times, once
+//! per runtime, side by side, differing only in the runtime's own `spawn`, `yield_now`
+//! and `block_on`.
+
+pub mod cross_thread_wake;
+pub mod parked_memory;
+pub mod ping_pong_local;
+pub mod spawn_join;
+pub mod yield_loop;
+
+use crate::report::{self, Spec};
+use crate::runtimes::Runtime;
+
+/// A workload, by the name the command line uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// [`spawn_join`]
+    SpawnJoin,
+    /// [`yield_loop`]
+    YieldLoop,
+    /// [`ping_pong_local`]
+    PingPongLocal,
+    /// [`parked_memory`]
+    ParkedMemory,
+    /// [`cross_thread_wake`]
+    CrossThreadWake,
+}
+
+impl Workload {
+    /// Every workload, in table order.
+    pub const ALL: [Workload; 5] = [
+        Workload::SpawnJoin,
+        Workload::YieldLoop,
+        Workload::PingPongLocal,
+        Workload::ParkedMemory,
+        Workload::CrossThreadWake,
+    ];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::SpawnJoin => "spawn_join",
+            Workload::YieldLoop => "yield_loop",
+            Workload::PingPongLocal => "ping_pong_local",
+            Workload::ParkedMemory => "parked_memory",
+            Workload::CrossThreadWake => "cross_thread_wake",
+        }
+    }
+
+    /// The workload called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// The table rows it fills, in the order [`measure`](Self::measure) returns values.
+    pub fn rows(self) -> &'static [Spec] {
+        match self {
+            Workload::SpawnJoin => &[report::SPAWN_JOIN],
+            Workload::YieldLoop => &[report::YIELD_LOOP],
+            Workload::PingPongLocal => &[report::PING_PONG_LOCAL],
+            Workload::ParkedMemory => &[report::PARKED_MEMORY],
+            Workload::CrossThreadWake => {
+                &[report::CROSS_THREAD_WAKE_P50, report::CROSS_THREAD_WAKE_P99]
+            }
+        }
+    }
+
+    /// How many runs to make when `requested` are asked for: the memory reading is
+    /// only meaningful once per process, and the wake latency is a distribution of
+    /// 10,000 samples already.
+    pub fn runs(self, requested: u32) -> u32 {
+        match self {
+            Workload::ParkedMemory | Workload::CrossThreadWake => 1,
+            _ => requested,
+        }
+    }
+
+    /// Runs the workload once on `runtime`, in this process; one value per row.
+    pub fn measure(self, runtime: Runtime) -> Vec<f64> {
+        match self {
+            Workload::SpawnJoin => vec![spawn_join::run(runtime)],
+            Workload::YieldLoop => vec![yield_loop::run(runtime)],
+            Workload::PingPongLocal => vec![ping_pong_local::run(runtime)],
+            Workload::ParkedMemory => vec![parked_memory::run(runtime)],
+            Workload::CrossThreadWake => {
+                let latency = cross_thread_wake::run(runtime);
+                vec![latency.p50_us, latency.p99_us]
+            }
+        }
+    }
+}

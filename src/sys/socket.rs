@@ -1,0 +1,301 @@
+//! Socket system calls that std does not offer in the form a non-blocking runtime
+//! needs: sockets created non-blocking and close-on-exec in one call, `accept4`,
+//! a `connect` that may answer `EINPROGRESS`, sends that never raise `SIGPIPE`, and
+//! the socket options std leaves out.
+
+use std::io::{self, IoSlice};
+use std::mem::{self, MaybeUninit};
+use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use super::cvt;
+
+/// An address in the C layout the kernel reads, with its length.
+pub(crate) struct RawAddr {
+    storage: libc::sockaddr_storage,
+    len: libc::socklen_t,
+}
+
+impl RawAddr {
+    fn as_ptr(&self) -> *const libc::sockaddr {
+        (&raw const self.storage).cast()
+    }
+
+    /// The C form of an IP socket address.
+    pub(crate) fn from_ip(addr: &SocketAddr) -> RawAddr {
+        // SAFETY: all-zero bytes are a valid sockaddr_storage (an unspecified family).
+        let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
+        let len = match addr {
+            SocketAddr::V4(v4) => {
+                let sin = libc::sockaddr_in {
+                    sin_family: libc::AF_INET as libc::sa_family_t,
+                    sin_port: v4.port().to_be(),
+                    sin_addr: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                    },
+                    sin_zero: [0; 8],
+                };
+                // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in.
+                unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
+                mem::size_of::<libc::sockaddr_in>()
+            }
+            SocketAddr::V6(v6) => {
+                let sin6 = libc::sockaddr_in6 {
+                    sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                    sin6_port: v6.port().to_be(),
+                    sin6_flowinfo: v6.flowinfo(),
+                    sin6_addr: libc::in6_addr {
+                        s6_addr: v6.ip().octets(),
+                    },
+                    sin6_scope_id: v6.scope_id(),
+                };
+                // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in6.
+                unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
+                mem::size_of::<libc::sockaddr_in6>()
+            }
+        };
+        RawAddr {
+            storage,
+            len: len as libc::socklen_t,
+        }
+    }
+
+    /// Reads back an IP address the kernel wrote.
+    fn to_ip(&self) -> io::Result<SocketAddr> {
+        match self.storage.ss_family as libc::c_int {
+            libc::AF_INET => {
+                // SAFETY: the kernel said AF_INET, so it wrote a sockaddr_in.
+                let sin = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in>() };
+                // `s_addr` holds the four octets in network order, as they lie in memory.
+                Ok(SocketAddr::V4(SocketAddrV4::new(
+                    sin.sin_addr.s_addr.to_ne_bytes().into(),
+                    u16::from_be(sin.sin_port),
+                )))
+            }
+            libc::AF_INET6 => {
+                // SAFETY: the kernel said AF_INET6, so it wrote a sockaddr_in6.
+                let sin6 = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in6>() };
+                Ok(SocketAddr::V6(SocketAddrV6::new(
+                    sin6.sin6_addr.s6_addr.into(),
+                    u16::from_be(sin6.sin6_port),
+                    sin6.sin6_flowinfo,
+                    sin6.sin6_scope_id,
+                )))
+            }
+            family => Err(io::Error::other(format!(
+                "the kernel returned an address of family {family}, not IPv4 or IPv6"
+            ))),
+        }
+    }
+}
+
+/// Creates a socket that is non-blocking and close-on-exec from its first moment.
+pub(crate) fn socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {
+    // SAFETY: socket takes no pointers; unknown values are rejected with EINVAL.
+    let fd =
+        cvt(unsafe { libc::socket(domain, kind | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) })?;
+    // SAFETY: `fd` is a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// The address family for an IP socket address.
+pub(crate) fn domain_of(addr: &SocketAddr) -> libc::c_int {
+    match addr {
+        SocketAddr::V4(_) => libc::AF_INET,
+        SocketAddr::V6(_) => libc::AF_INET6,
+    }
+}
+
+pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<()> {
+    // SAFETY: `addr` points at `len` initialised bytes of a socket address.
+    cvt(unsafe { libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len) })?;
+    Ok(())
+}
+
+pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: u32) -> io::Result<()> {
+    let backlog = backlog.min(libc::c_int::MAX as u32) as libc::c_int;
+    // SAFETY: listen takes no pointers.
+    cvt(unsafe { libc::listen(fd.as_raw_fd(), backlog) })?;
+    Ok(())
+}
+
+/// Starts connecting. On a non-blocking socket the usual answer is `EINPROGRESS`,
+/// returned as `Ok(false)`: wait until writable, then read `SO_ERROR`.
+pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<bool> {
+    // SAFETY: `addr` points at `len` initialised bytes of a socket address.
+    match cvt(unsafe { libc::connect(fd.as_raw_fd(), addr.as_ptr(), addr.len) }) {
+        Ok(_) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(false),
+        // Interrupted by a signal: the handshake goes on in the background, exactly
+        // as after EINPROGRESS (retrying would answer EALREADY).
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Accepts a connection as a non-blocking, close-on-exec socket, with the peer's
+/// address if it is an IP one.
+pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, Option<SocketAddr>)> {
+    let mut raw = RawAddr {
+        // SAFETY: all-zero bytes are a valid sockaddr_storage.
+        storage: unsafe { mem::zeroed() },
+        len: mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+    };
+    loop {
+        // SAFETY: `raw` is writable storage of `len` bytes; the kernel updates `len`.
+        let result = cvt(unsafe {
+            libc::accept4(
+                fd.as_raw_fd(),
+                (&raw mut raw.storage).cast(),
+                &mut raw.len,
+                libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            )
+        });
+        match result {
+            Ok(new) => {
+                // SAFETY: `new` is a new descriptor that nothing else owns.
+                let owned = unsafe { OwnedFd::from_raw_fd(new) };
+                return Ok((owned, raw.to_ip().ok()));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `send` with `MSG_NOSIGNAL`: a write to a closed peer is an `EPIPE` error, never a
+/// `SIGPIPE` that kills the process.
+pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for reads of `buf.len()` bytes.
+    let n = cvt(unsafe {
+        libc::send(
+            fd.as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            libc::MSG_NOSIGNAL,
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// Vectored `send` (`sendmsg`), also with `MSG_NOSIGNAL` (plain `writev` has no flag).
+pub(crate) fn send_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    // SAFETY: all-zero bytes are a valid msghdr (no name, no control data).
+    let mut message: libc::msghdr = unsafe { mem::zeroed() };
+    // `IoSlice` is guaranteed ABI-compatible with `iovec` on Unix.
+    message.msg_iov = bufs.as_ptr().cast_mut().cast();
+    message.msg_iovlen = bufs.len().min(libc::c_int::MAX as usize) as _;
+    // SAFETY: the iovecs point into live buffers for the duration of the call, and the
+    // kernel only reads through them.
+    let n = cvt(unsafe { libc::sendmsg(fd.as_raw_fd(), &message, libc::MSG_NOSIGNAL) })?;
+    Ok(n as usize)
+}
+
+/// Sets an integer socket option (`SO_REUSEADDR`, `SO_REUSEPORT`, ...).
+pub(crate) fn set_int_option(
+    fd: BorrowedFd<'_>,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    set_option(fd, level, name, &value)
+}
+
+/// Reads an integer socket option.
+pub(crate) fn int_option(
+    fd: BorrowedFd<'_>,
+    level: libc::c_int,
+    name: libc::c_int,
+) -> io::Result<libc::c_int> {
+    let mut value = MaybeUninit::<libc::c_int>::zeroed();
+    let mut len = mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` is writable storage of `len` bytes.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            value.as_mut_ptr().cast(),
+            &mut len,
+        )
+    })?;
+    // SAFETY: zero-initialised, and the kernel wrote at most an int.
+    Ok(unsafe { value.assume_init() })
+}
+
+/// `SO_LINGER`: `Some(duration)` makes `close` wait for unsent data (a zero duration
+/// resets the connection instead); `None` restores the default.
+pub(crate) fn set_linger(
+    fd: BorrowedFd<'_>,
+    linger: Option<std::time::Duration>,
+) -> io::Result<()> {
+    let value = libc::linger {
+        l_onoff: linger.is_some() as libc::c_int,
+        l_linger: linger.map_or(0, |d| {
+            d.as_secs().min(libc::c_int::MAX as u64) as libc::c_int
+        }),
+    };
+    set_option(fd, libc::SOL_SOCKET, libc::SO_LINGER, &value)
+}
+
+/// Reads `SO_LINGER` back.
+pub(crate) fn linger(fd: BorrowedFd<'_>) -> io::Result<Option<std::time::Duration>> {
+    let mut value = MaybeUninit::<libc::linger>::zeroed();
+    let mut len = mem::size_of::<libc::linger>() as libc::socklen_t;
+    // SAFETY: `value` is writable storage of `len` bytes.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            value.as_mut_ptr().cast(),
+            &mut len,
+        )
+    })?;
+    // SAFETY: zero-initialised, and the kernel wrote at most a linger struct.
+    let value = unsafe { value.assume_init() };
+    Ok((value.l_onoff != 0).then(|| std::time::Duration::from_secs(value.l_linger as u64)))
+}
+
+fn set_option<T>(
+    fd: BorrowedFd<'_>,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: &T,
+) -> io::Result<()> {
+    // SAFETY: `value` points at a live `T` of the size we pass; the kernel only reads it.
+    cvt(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            (value as *const T).cast(),
+            mem::size_of::<T>() as libc::socklen_t,
+        )
+    })?;
+    Ok(())
+}
+
+/// Sets `O_NONBLOCK` on any descriptor (for fds the runtime did not create).
+pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: F_GETFL takes no pointer argument.
+    let flags = cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) })?;
+    if flags & libc::O_NONBLOCK == 0 {
+        // SAFETY: F_SETFL takes an integer argument.
+        cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_addresses_round_trip_through_the_c_layout() {
+        for text in ["127.0.0.1:8080", "[::1]:9", "[fe80::1%3]:443", "0.0.0.0:0"] {
+            let addr: SocketAddr = text.parse().unwrap();
+            assert_eq!(RawAddr::from_ip(&addr).to_ip().unwrap(), addr);
+        }
+    }
+}
