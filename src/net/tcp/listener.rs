@@ -28,16 +28,17 @@ const DEFAULT_BACKLOG: u32 = 1024;
 /// ```no_run
 /// use evloop::net::TcpListener;
 ///
-/// # evloop::block_on(async {
-/// let listener = TcpListener::bind("127.0.0.1:7778").await?;
-/// loop {
-///     let (stream, peer) = listener.accept().await?;
-///     evloop::spawn(async move {
-///         println!("{peer} connected");
-///         drop(stream);
-///     });
+/// #[evloop::main]
+/// async fn main() -> std::io::Result<()> {
+///     let listener = TcpListener::bind("127.0.0.1:7778").await?;
+///     loop {
+///         let (stream, peer) = listener.accept().await?;
+///         evloop::spawn(async move {
+///             println!("{peer} connected");
+///             drop(stream);
+///         });
+///     }
 /// }
-/// # std::io::Result::Ok(()) });
 /// ```
 ///
 /// # Caveats
