@@ -397,3 +397,57 @@ async fn poll_fn_users_can_drive_a_sleep_by_hand() {
     assert_eq!(polls.get(), 2, "one poll to arm, one after the timer fired");
     assert_eq!(start.elapsed(), ms(10));
 }
+
+/// The paused clock jumps only when nothing is runnable *and* no I/O is ready: a socket
+/// that became readable wins over a pending timer, and the clock does not move.
+#[evloop::test(start_paused)]
+async fn ready_io_is_delivered_before_the_clock_jumps() -> std::io::Result<()> {
+    use evloop::io::{AsyncReadExt, AsyncWriteExt};
+    use evloop::net::{TcpListener, TcpStream};
+
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let reader_waits = Rc::new(Cell::new(false));
+    let writer = evloop::spawn({
+        let reader_waits = reader_waits.clone();
+        async move {
+            let mut client = TcpStream::connect(addr).await?;
+            // Write only once the reader has armed its timeout (bounded wait).
+            for _ in 0..100_000 {
+                if reader_waits.get() {
+                    break;
+                }
+                evloop::task::yield_now().await;
+            }
+            assert!(reader_waits.get(), "the reader never started waiting");
+            client.write_all(b"ping").await?;
+            std::io::Result::Ok(client)
+        }
+    });
+    let (mut server, _) = listener.accept().await?;
+    let start = Instant::now();
+    let mut buf = [0; 4];
+    let result = {
+        let mut read = std::pin::pin!(time::timeout(
+            Duration::from_secs(10),
+            server.read_exact(&mut buf)
+        ));
+        poll_fn(|cx| {
+            let poll = read.as_mut().poll(cx);
+            if poll.is_pending() {
+                reader_waits.set(true);
+            }
+            poll
+        })
+        .await
+    };
+    assert!(matches!(result, Ok(Ok(()))), "{result:?}");
+    assert_eq!(&buf, b"ping");
+    assert_eq!(
+        Instant::now(),
+        start,
+        "the clock stood still: I/O was ready"
+    );
+    drop(writer.await.unwrap()?);
+    Ok(())
+}
