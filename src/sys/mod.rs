@@ -7,6 +7,7 @@
 pub(crate) mod epoll;
 pub(crate) mod eventfd;
 pub(crate) mod socket;
+pub(crate) mod thread;
 
 use std::io;
 
