@@ -284,9 +284,7 @@ mod tests {
             .map(|_| Arc::new(CountingWaker(AtomicUsize::new(0))))
             .collect();
         for counter in &counters {
-            let waker = Waker::from(counter.clone());
-            source.register(Direction::Read, &waker);
-            source.register(Direction::Read, &waker);
+            source.register(Direction::Read, &Waker::from(counter.clone()));
         }
         let mut wakers = Vec::new();
         source.on_event(libc::EPOLLOUT as u32, &mut wakers);
@@ -296,6 +294,23 @@ mod tests {
         wakers.drain(..).for_each(Waker::wake);
         assert!(counters.iter().all(|c| c.0.load(Ordering::Relaxed) == 1));
         assert!(source.is_ready(Direction::Read));
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri gives each use of a vtable its own address, so will_wake may say no"
+    )]
+    fn registering_the_same_waker_again_keeps_one_entry() {
+        let source = source();
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(counter);
+        for _ in 0..3 {
+            source.register(Direction::Write, &waker);
+        }
+        let mut wakers = Vec::new();
+        source.on_event(libc::EPOLLOUT as u32, &mut wakers);
+        assert_eq!(wakers.len(), 1);
     }
 
     #[test]
