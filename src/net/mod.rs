@@ -29,6 +29,9 @@
 #![deny(unsafe_code)]
 
 mod addr;
+mod listener;
+mod split;
+mod stream_io;
 pub mod tcp;
 
 pub use addr::ToSocketAddrs;
