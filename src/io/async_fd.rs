@@ -157,7 +157,9 @@ impl<T: AsFd> Async<T> {
     /// let socket = Async::new(UdpSocket::bind("127.0.0.1:0")?)?;
     /// let mut buf = [0; 1500];
     /// let (n, from) = socket.read_with(|s| s.recv_from(&mut buf)).await?;
-    /// # std::io::Result::Ok(()) });
+    /// println!("{n} bytes from {from}");
+    /// # std::io::Result::Ok(()) })?;
+    /// # std::io::Result::Ok(())
     /// ```
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
         poll_fn(|cx| self.poll_read_with(cx, &mut op)).await

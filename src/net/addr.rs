@@ -24,9 +24,11 @@ use std::vec;
 ///
 /// ```no_run
 /// # evloop::block_on(async {
-/// let stream = evloop::net::TcpStream::connect("localhost:7778").await?;
-/// let stream = evloop::net::TcpStream::connect(("127.0.0.1", 7778)).await?;
-/// # std::io::Result::Ok(()) });
+/// let by_name = evloop::net::TcpStream::connect("localhost:7778").await?;
+/// let by_ip = evloop::net::TcpStream::connect(("127.0.0.1", 7778)).await?;
+/// # drop((by_name, by_ip));
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 pub trait ToSocketAddrs: sealed::Sealed {}
 

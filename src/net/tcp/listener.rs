@@ -23,6 +23,7 @@ use crate::sys::socket;
 /// # Examples
 ///
 /// ```no_run
+/// # #![allow(unreachable_code)] // The server loop never ends.
 /// use evloop::net::TcpListener;
 ///
 /// # evloop::block_on(async {
@@ -34,7 +35,8 @@ use crate::sys::socket;
 ///         drop(stream);
 ///     });
 /// }
-/// # std::io::Result::Ok(()) });
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 ///
 /// # Caveats

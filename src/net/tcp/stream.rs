@@ -37,7 +37,8 @@ use crate::sys::socket::{self, RawAddr};
 /// stream.write_all(b"ping").await?;
 /// let mut buf = [0; 4];
 /// stream.read_exact(&mut buf).await?;
-/// # std::io::Result::Ok(()) });
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 pub struct TcpStream {
     inner: Async<net::TcpStream>,
