@@ -33,6 +33,8 @@ mod listener;
 mod split;
 mod stream_io;
 pub mod tcp;
+mod udp;
 
 pub use addr::ToSocketAddrs;
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
+pub use udp::UdpSocket;
