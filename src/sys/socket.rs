@@ -1,5 +1,6 @@
 //! Socket system calls that std does not offer in the form a non-blocking runtime
-//! needs: sockets created non-blocking and close-on-exec in one call, `accept4`, a `connect` that may answer `EINPROGRESS`, sends that never
+//! needs: sockets (and Unix socket pairs) created non-blocking and close-on-exec in
+//! one call, `accept4`, a `connect` that may answer `EINPROGRESS`, sends that never
 //! raise `SIGPIPE`, and the socket options std leaves out. Addresses are converted
 //! to and from the C layout in `sockaddr.rs`.
 
@@ -7,6 +8,7 @@ use std::io::{self, IoSlice};
 use std::mem::{self, MaybeUninit};
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::ptr;
 
 use super::cvt;
 pub(crate) use super::sockaddr::RawAddr;
@@ -63,6 +65,12 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, Option<SocketAd
     Ok((new, peer.to_ip().ok()))
 }
 
+/// Accepts a connection on a Unix listener, without the peer's address (usually
+/// unnamed; read it from the new socket if wanted).
+pub(crate) fn accept_unix(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    accept4(fd, ptr::null_mut(), ptr::null_mut())
+}
+
 /// `accept4` making the new socket non-blocking and close-on-exec, retried on `EINTR`.
 /// `addr` and `len` are both null, or point at writable storage of `*len` bytes.
 fn accept4(
@@ -90,6 +98,23 @@ fn accept4(
     }
 }
 
+/// Creates a pair of connected Unix sockets of type `kind` (`SOCK_STREAM` or
+/// `SOCK_DGRAM`), non-blocking and close-on-exec.
+pub(crate) fn pair(kind: libc::c_int) -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1; 2];
+    // SAFETY: `fds` is writable room for the two descriptors socketpair returns.
+    cvt(unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            kind | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: socketpair succeeded: both are new descriptors that nothing else owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
 /// `send` with `MSG_NOSIGNAL`: a write to a closed peer is an `EPIPE` error, never a
 /// `SIGPIPE` that kills the process.
 pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
@@ -100,6 +125,23 @@ pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
             buf.as_ptr().cast(),
             buf.len(),
             libc::MSG_NOSIGNAL,
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// `sendto` with `MSG_NOSIGNAL`: one datagram to `addr`.
+pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &RawAddr) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for reads of `buf.len()` bytes, and `addr` points at
+    // `len` initialised bytes of a socket address.
+    let n = cvt(unsafe {
+        libc::sendto(
+            fd.as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            libc::MSG_NOSIGNAL,
+            addr.as_ptr(),
+            addr.len,
         )
     })?;
     Ok(n as usize)
