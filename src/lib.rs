@@ -8,6 +8,8 @@
 //! - [`task`]: a spawned future as one allocation, and the hand-written waker
 //!   vtable that puts it back on the run queue (`runtime/task/`).
 //! - `reactor`: the epoll instance the loop parks on.
+//! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
+//!   for a disk (`fs/file.rs` is a small state machine: idle, or lent to a pool job).
 //! - `sys`: the only code that calls libc.
 //!
 //! ```
@@ -38,6 +40,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod blocking;
+pub mod fs;
 pub mod io;
 pub mod net;
 mod reactor;
