@@ -9,7 +9,8 @@
 //!
 //! The free functions mirror [`std::fs`] one for one and return exactly the
 //! [`io::Error`]s std returns (a missing file is [`io::ErrorKind::NotFound`]).
-//! [`ReadDir`] fetches directory entries in batches.
+//! [`File`] reads ahead and writes behind so that small reads and writes do not each
+//! cost a trip to the pool; [`ReadDir`] fetches directory entries in batches.
 //!
 //! ```
 //! use evloop::fs;
@@ -31,12 +32,16 @@
 
 #![deny(unsafe_code)]
 
+mod file;
+mod open_options;
 mod read_dir;
 
 use std::fs::Metadata;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use file::File;
+pub use open_options::OpenOptions;
 pub use read_dir::{DirEntry, ReadDir, read_dir};
 
 use crate::task::{JoinError, spawn_blocking};
