@@ -8,6 +8,8 @@
 //! - [`task`]: a spawned future as one allocation, and the hand-written waker
 //!   vtable that puts it back on the run queue (`runtime/task/`).
 //! - `reactor`: the epoll instance the loop parks on.
+//! - [`time`]: timers (`sleep`, `timeout`, `interval`) and the runtime's clock,
+//!   which tests can pause (`time/`).
 //! - `sys`: the only code that calls libc.
 //!
 //! ```
@@ -37,12 +39,14 @@
 #![warn(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+mod blocking;
 pub mod io;
 pub mod net;
 mod reactor;
 pub mod runtime;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.
 mod sys;
+pub mod time;
 
 pub use evloop_macros::{main, test};
 pub use runtime::task;

@@ -37,7 +37,19 @@ impl RunQueue {
     pub(crate) fn clear(&mut self) {
         self.keys.clear();
     }
+
+    /// Gives back the memory of a burst (a million tasks spawned at once leave an 8 MB
+    /// queue behind) once the queue has drained, keeping enough for ordinary load.
+    pub(crate) fn release_burst_memory(&mut self) {
+        if self.keys.is_empty() && self.keys.capacity() > RETAINED_CAPACITY * 4 {
+            self.keys.shrink_to(RETAINED_CAPACITY);
+        }
+    }
 }
+
+/// Queue capacity kept after a burst drains: room for this many runnable tasks
+/// without reallocating (8 KiB).
+const RETAINED_CAPACITY: usize = 1024;
 
 /// Tasks woken from other threads, waiting for the loop to pick them up.
 #[derive(Debug, Default)]
@@ -146,6 +158,22 @@ mod tests {
             .collect();
         assert_eq!(order, [0, 1, 2, 3, 4]);
         assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn a_drained_burst_gives_its_memory_back() {
+        let mut queue = RunQueue::default();
+        for index in 0..100_000 {
+            queue.push(key(index));
+        }
+        queue.release_burst_memory();
+        assert!(
+            queue.keys.capacity() >= 100_000,
+            "not while tasks are queued"
+        );
+        while queue.pop().is_some() {}
+        queue.release_burst_memory();
+        assert!(queue.keys.capacity() <= RETAINED_CAPACITY * 4);
     }
 
     #[test]

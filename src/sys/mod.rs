@@ -6,7 +6,9 @@
 
 pub(crate) mod epoll;
 pub(crate) mod eventfd;
+mod sockaddr;
 pub(crate) mod socket;
+pub(crate) mod thread;
 
 use std::io;
 

@@ -23,7 +23,9 @@ use crate::sys::socket::{self, RawAddr};
 /// socket.set_reuseport(true)?;
 /// socket.bind("127.0.0.1:7778".parse().unwrap())?;
 /// let listener = socket.listen(4096)?;
-/// # std::io::Result::Ok(()) });
+/// println!("listening on {}", listener.local_addr()?);
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 #[derive(Debug)]
 pub struct TcpSocket {

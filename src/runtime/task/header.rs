@@ -21,7 +21,7 @@
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use std::task::Waker;
 
 use super::raw::TaskVTable;
@@ -48,8 +48,8 @@ pub(crate) struct Header {
     /// Owning references: the runtime's task table, the `JoinHandle`, every `Waker`
     /// clone, and an entry in the injection queue each count one. The allocation is
     /// freed when this reaches zero. Atomic because wakers are `Send`: a clone on
-    /// another thread bumps it.
-    refs: AtomicUsize,
+    /// another thread bumps it. 32 bits keep the header at 56 bytes; overflow aborts.
+    refs: AtomicU32,
     /// `QUEUED | COMPLETE | CANCEL_REQUESTED | JOIN_INTEREST`. Only the runtime's own
     /// thread reads or writes these; they are atomics only so that `Header` may be seen
     /// from other threads without `unsafe`. Relaxed loads and stores compile to plain
@@ -82,7 +82,7 @@ impl Header {
         vtable: &'static TaskVTable,
     ) -> Header {
         Header {
-            refs: AtomicUsize::new(2),
+            refs: AtomicU32::new(2),
             local: AtomicU8::new(QUEUED | JOIN_INTEREST),
             injected: AtomicBool::new(false),
             key,
@@ -155,7 +155,7 @@ impl Header {
         // Relaxed is enough to add a reference: the caller already holds one, so the
         // allocation cannot be freed concurrently (the same argument as `Arc::clone`).
         let previous = self.refs.fetch_add(1, Ordering::Relaxed);
-        if previous > isize::MAX as usize {
+        if previous > i32::MAX as u32 {
             // Someone leaked wakers in a loop; wrapping around would free a live task.
             std::process::abort();
         }
