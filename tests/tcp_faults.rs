@@ -485,6 +485,88 @@ fn signals_during_epoll_wait_are_retried() {
     assert_eq!(reported(&output, "read_ok"), 1);
 }
 
+/// A timer's sleep while SIGUSR1 hits the parked loop every few milliseconds, more
+/// often than the timer's whole duration: each interrupted wait is retried, and the
+/// retries must wait only for what is left of the timeout, or the timer would be
+/// held back for as long as the signals keep coming.
+fn signals_during_a_timed_wait() {
+    const SLEEP: Duration = Duration::from_millis(100);
+    const SIGNAL_EVERY: Duration = Duration::from_millis(10);
+    /// The signals stop after this long at the latest.
+    const SIGNALS_FOR: Duration = Duration::from_secs(3);
+    /// The sleep may end a little late, but not once the signals stop.
+    const SLEEP_LIMIT: Duration = Duration::from_secs(1);
+    install_sigusr1_handler();
+    let (tid_tx, tid_rx) = mpsc::channel();
+    let done = Arc::new(AtomicU32::new(0));
+    let signaller = thread::spawn({
+        let done = done.clone();
+        move || {
+            let loop_tid: libc::pid_t = tid_rx.recv().unwrap();
+            let started = Instant::now();
+            let mut sent = 0;
+            while done.load(Ordering::SeqCst) == 0 && started.elapsed() < SIGNALS_FOR {
+                // SAFETY: tgkill takes no pointers; `loop_tid` is a live thread of
+                // this process (it has not finished: `done` is not set), and SIGUSR1
+                // has a handler.
+                let result = unsafe {
+                    libc::syscall(libc::SYS_tgkill, libc::getpid(), loop_tid, libc::SIGUSR1)
+                };
+                assert_eq!(result, 0, "tgkill: {}", io::Error::last_os_error());
+                sent += 1;
+                // The scenario itself: the pace of the signals.
+                thread::sleep(SIGNAL_EVERY);
+            }
+            sent
+        }
+    });
+    let (slept, handled) = evloop::block_on(async {
+        tid_tx.send(thread_id()).unwrap();
+        let handled_before = SIGNALS_HANDLED.load(Ordering::SeqCst);
+        let started = Instant::now();
+        evloop::time::sleep(SLEEP).await;
+        let slept = started.elapsed();
+        done.store(1, Ordering::SeqCst);
+        (
+            slept,
+            SIGNALS_HANDLED.load(Ordering::SeqCst) - handled_before,
+        )
+    });
+    let sent = signaller.join().unwrap();
+    println!(
+        "RESULT timed_sleep_ms={} signals_during_sleep={handled} signals_sent={sent}",
+        slept.as_millis()
+    );
+    assert!(slept >= SLEEP);
+    assert!(
+        slept < SLEEP_LIMIT,
+        "a {SLEEP:?} sleep took {slept:?} under a signal every {SIGNAL_EVERY:?}"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process or send signals")]
+fn signals_during_a_timed_wait_do_not_hold_back_the_timer() {
+    if child_scenario().as_deref() == Some("eintr-timer") {
+        common::within(SCENARIO_LIMIT, signals_during_a_timed_wait);
+        return;
+    }
+    let output = isolated(CHILD_LIMIT, || {
+        run_child(
+            "signals_during_a_timed_wait_do_not_hold_back_the_timer",
+            "eintr-timer",
+            CHILD_LIMIT,
+        )
+    });
+    assert!(output.status.success(), "{}", describe(&output));
+    // The signals really came while the loop waited for the timer.
+    assert!(
+        reported(&output, "signals_during_sleep") >= 3,
+        "{}",
+        describe(&output)
+    );
+}
+
 // ---- accept under fd exhaustion ----
 
 /// Connections the server accepts (and holds) before it runs out of fds.
