@@ -22,9 +22,10 @@ use std::vec;
 /// ```no_run
 /// # evloop::block_on(async {
 /// let by_name = evloop::net::TcpStream::connect("localhost:7778").await?;
-/// let by_parts = evloop::net::TcpStream::connect(("127.0.0.1", 7778)).await?;
-/// println!("{by_name:?} {by_parts:?}");
-/// # std::io::Result::Ok(()) }).unwrap();
+/// let by_ip = evloop::net::TcpStream::connect(("127.0.0.1", 7778)).await?;
+/// # drop((by_name, by_ip));
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 pub trait ToSocketAddrs: sealed::Sealed {}
 
