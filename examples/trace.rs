@@ -2,8 +2,9 @@
 //! watch the loop turn as requests arrive. Each client is one task; whatever it sends
 //! comes back upper-cased after a 50 ms timer (so timers show up too).
 //!
-//! Run it with `cargo run --example trace`, then in another terminal connect with
-//! `nc 127.0.0.1 7779` and type a line. The server's stderr shows each tick:
+//! Run it with `cargo run --example trace [PORT]` (port 7779 by default), then in
+//! another terminal connect with `nc 127.0.0.1 7779` and type a line. The server's
+//! stderr shows each tick:
 //!
 //! - while nobody talks, the last line is `park: epoll_wait(forever: nothing
 //!   runnable, no timer)`: the thread sleeps in the kernel, using no CPU;
@@ -16,22 +17,26 @@
 //! What each line means is explained in `src/runtime/trace.rs`. Any program shows the
 //! same trace with `EVLOOP_TRACE=1` in its environment.
 
+use std::io;
 use std::time::Duration;
 
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpStream};
 
-/// The port to listen on.
-const PORT: u16 = 7779;
-
 /// How long the server "thinks" before answering: long enough to see the timer in
 /// the trace, short enough not to notice.
 const THINKING: Duration = Duration::from_millis(50);
 
-fn main() -> std::io::Result<()> {
+fn main() -> io::Result<()> {
+    let port = match std::env::args().nth(1) {
+        Some(arg) => arg.parse().map_err(|_| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("not a port: {arg}"))
+        })?,
+        None => 7779,
+    };
     let runtime = evloop::Runtime::builder().trace(true).build()?;
     runtime.block_on(async {
-        let listener = TcpListener::bind(("127.0.0.1", PORT)).await?;
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         println!("trace: listening on {}", listener.local_addr()?);
         loop {
             let (stream, peer) = listener.accept().await?;

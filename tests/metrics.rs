@@ -7,7 +7,7 @@ use evloop::runtime::{Handle, RuntimeMetrics};
 use evloop::time::{self, Duration};
 use evloop::{Runtime, task};
 
-mod util;
+mod common;
 
 fn metrics() -> RuntimeMetrics {
     Handle::current().metrics()
@@ -72,7 +72,7 @@ async fn a_timeout_that_does_not_expire_is_armed_but_never_fires() {
 fn a_cross_thread_wake_of_a_parked_loop_counts_a_park_a_wake_and_an_event() {
     let runtime = Runtime::new().unwrap();
     runtime.block_on(async {
-        evloop::spawn(util::woken_once_parked()).await.unwrap();
+        evloop::spawn(common::woken_once_parked()).await.unwrap();
     });
     let metrics = runtime.metrics();
     assert!(metrics.parks >= 1, "{metrics:?}");

@@ -3,29 +3,29 @@
 //! naming the scenario) so that its stderr can be read.
 
 use std::os::fd::AsRawFd;
-use std::process::Command;
 use std::time::Duration;
 
 use evloop::Runtime;
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpStream};
 
-mod util;
+mod common;
 
-/// The scenario a child process runs, named by `EVLOOP_CHILD`.
-fn child_scenario() -> Option<String> {
-    std::env::var("EVLOOP_CHILD").ok()
-}
+use common::{child_scenario, describe, run_child_with_env};
 
-fn run_child(test_name: &str, scenario: &str, env: &[(&str, &str)]) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env("EVLOOP_CHILD", scenario)
-        .env_remove("EVLOOP_TRACE")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "child failed: {output:?}");
+/// How long a child scenario may take; only reached when something is broken.
+const CHILD_LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs `test_name` in a child playing `scenario` with `EVLOOP_TRACE` set to
+/// `trace` (or unset), and returns its stderr.
+#[track_caller]
+fn run_traced_child(test_name: &str, scenario: &str, trace: Option<&str>) -> String {
+    let output = run_child_with_env(test_name, scenario, &[("EVLOOP_TRACE", trace)], CHILD_LIMIT);
+    assert!(
+        output.status.success(),
+        "child failed:\n{}",
+        describe(&output)
+    );
     String::from_utf8(output.stderr).unwrap()
 }
 
@@ -99,10 +99,10 @@ fn trace_shows_spawn_socket_event_and_timer_in_order() {
         scripted_scenario(&runtime);
         return;
     }
-    let stderr = run_child(
+    let stderr = run_traced_child(
         "trace_shows_spawn_socket_event_and_timer_in_order",
         "scripted",
-        &[],
+        None,
     );
     let fd = stderr
         .lines()
@@ -140,11 +140,11 @@ fn trace_shows_a_park_and_a_cross_thread_wake() {
     if child_scenario().as_deref() == Some("park") {
         let runtime = Runtime::builder().trace(true).build().unwrap();
         runtime.block_on(async {
-            evloop::spawn(util::woken_once_parked()).await.unwrap();
+            evloop::spawn(common::woken_once_parked()).await.unwrap();
         });
         return;
     }
-    let stderr = run_child("trace_shows_a_park_and_a_cross_thread_wake", "park", &[]);
+    let stderr = run_traced_child("trace_shows_a_park_and_a_cross_thread_wake", "park", None);
     assert_in_order(
         &trace_lines(&stderr),
         &[
@@ -166,11 +166,7 @@ fn environment_variable_turns_the_trace_on() {
         Runtime::new().unwrap().block_on(async {});
         return;
     }
-    let stderr = run_child(
-        "environment_variable_turns_the_trace_on",
-        "env",
-        &[("EVLOOP_TRACE", "1")],
-    );
+    let stderr = run_traced_child("environment_variable_turns_the_trace_on", "env", Some("1"));
     assert_eq!(
         trace_lines(&stderr),
         ["evloop: tick 1: polled the root future: ready, block_on returns"]
@@ -191,9 +187,9 @@ fn trace_is_silent_when_off() {
         scripted_scenario(&off);
         return;
     }
-    let stderr = run_child("trace_is_silent_when_off", "off", &[]);
+    let stderr = run_traced_child("trace_is_silent_when_off", "off", None);
     assert!(trace_lines(&stderr).is_empty(), "stderr:\n{stderr}");
-    let stderr = run_child("trace_is_silent_when_off", "off", &[("EVLOOP_TRACE", "0")]);
+    let stderr = run_traced_child("trace_is_silent_when_off", "off", Some("0"));
     assert!(trace_lines(&stderr).is_empty(), "stderr:\n{stderr}");
 }
 
@@ -207,9 +203,9 @@ fn a_malformed_environment_variable_is_an_error() {
         Runtime::builder().trace(true).build().unwrap();
         return;
     }
-    run_child(
+    run_traced_child(
         "a_malformed_environment_variable_is_an_error",
         "malformed",
-        &[("EVLOOP_TRACE", "yes")],
+        Some("yes"),
     );
 }

@@ -7,10 +7,6 @@ use std::task::{Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-mod util;
-
-use util::{thread_id, wait_until_parked, woken_once_parked};
-
 /// Runs `f` on its own thread and fails the test if it takes longer than `limit`:
 /// a lost wake-up shows up as a timeout, not as a hung test run.
 fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -19,6 +15,49 @@ fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'st
     result
         .recv_timeout(limit)
         .unwrap_or_else(|_| panic!("did not finish within {limit:?}: a wake-up was lost"))
+}
+
+fn thread_id() -> libc::pid_t {
+    if cfg!(miri) {
+        return 0;
+    }
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() }
+}
+
+/// Whether thread `tid` of this process is blocked in an epoll wait right now, read
+/// from /proc (the first field of `syscall` is the number of the call it sits in).
+fn is_in_epoll_wait(tid: libc::pid_t) -> bool {
+    let Ok(text) = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")) else {
+        return false;
+    };
+    let number: i64 = text
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(-1);
+    [
+        libc::SYS_epoll_wait,
+        libc::SYS_epoll_pwait,
+        libc::SYS_epoll_pwait2,
+    ]
+    .contains(&number)
+}
+
+/// Waits (bounded) until thread `tid` is parked in epoll. Miri cannot read /proc, so
+/// there the wake races the park instead, which is worth testing too.
+fn wait_until_parked(tid: libc::pid_t) {
+    if cfg!(miri) {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !is_in_epoll_wait(tid) {
+        assert!(
+            Instant::now() < deadline,
+            "the loop never parked in epoll_wait"
+        );
+        thread::yield_now();
+    }
 }
 
 /// A future that hands its waker to `waker_out` on first poll and completes once
@@ -43,17 +82,40 @@ fn wait_for_flag(
 #[test]
 fn wake_from_another_thread_reaches_a_parked_loop() {
     within(Duration::from_secs(30), || {
-        evloop::block_on(async {
-            // A spawned task, then the root future itself.
-            evloop::spawn(woken_once_parked()).await.unwrap();
+        let flag = Arc::new(AtomicBool::new(false));
+        let (waker_tx, waker_rx) = mpsc::channel();
+        let loop_tid = thread_id();
+        let remote_flag = flag.clone();
+        let waker_thread = thread::spawn(move || {
+            let waker: Waker = waker_rx.recv().unwrap();
+            wait_until_parked(loop_tid);
+            remote_flag.store(true, Ordering::Release);
+            waker.wake();
         });
+        evloop::block_on(async move {
+            // A spawned task, then the root future itself.
+            let task = evloop::spawn(wait_for_flag(flag.clone(), waker_tx.clone()));
+            task.await.unwrap();
+        });
+        waker_thread.join().unwrap();
     });
 }
 
 #[test]
 fn root_future_woken_from_another_thread() {
     within(Duration::from_secs(30), || {
-        evloop::block_on(woken_once_parked());
+        let flag = Arc::new(AtomicBool::new(false));
+        let (waker_tx, waker_rx) = mpsc::channel();
+        let loop_tid = thread_id();
+        let remote_flag = flag.clone();
+        let waker_thread = thread::spawn(move || {
+            let waker: Waker = waker_rx.recv().unwrap();
+            wait_until_parked(loop_tid);
+            remote_flag.store(true, Ordering::Release);
+            waker.wake();
+        });
+        evloop::block_on(wait_for_flag(flag, waker_tx));
+        waker_thread.join().unwrap();
     });
 }
 
