@@ -8,6 +8,7 @@
 //! - [`task`]: a spawned future as one allocation, and the hand-written waker
 //!   vtable that puts it back on the run queue (`runtime/task/`).
 //! - `reactor`: the epoll instance the loop parks on.
+//! - [`signal`]: Ctrl-C and Unix signals, delivered through the reactor.
 //! - `sys`: the only code that calls libc.
 //!
 //! ```
@@ -42,6 +43,7 @@ pub mod io;
 pub mod net;
 mod reactor;
 pub mod runtime;
+pub mod signal;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.
 mod sys;
 
