@@ -196,10 +196,7 @@ where
             waker.wake();
         }
     });
-    let submitted = match context::with_current(|core| core.blocking_pool().submit(job)) {
-        Some(submitted) => submitted,
-        None => panic!("{}", context::NO_RUNTIME),
-    };
+    let submitted = context::expect_current(|core| core.blocking_pool().submit(job));
     crate::spawn(async move {
         if let Err(error) = submitted {
             panic!("evloop: cannot start a blocking-pool thread: {error}");

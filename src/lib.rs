@@ -9,6 +9,8 @@
 //!   vtable that puts it back on the run queue (`runtime/task/`).
 //! - `reactor`: the epoll instance the loop parks on.
 //! - [`signal`]: Ctrl-C and Unix signals, delivered through the reactor.
+//! - [`time`]: timers (`sleep`, `timeout`, `interval`) and the runtime's clock,
+//!   which tests can pause (`time/`).
 //! - `sys`: the only code that calls libc.
 //!
 //! ```
@@ -46,6 +48,7 @@ pub mod runtime;
 pub mod signal;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.
 mod sys;
+pub mod time;
 
 pub use evloop_macros::{main, test};
 pub use runtime::task;

@@ -125,3 +125,31 @@ async fn entry_that_returns_early() -> &'static str {
 fn main_macro_body_can_return_early() {
     assert_eq!(entry_that_returns_early(), "early");
 }
+
+#[evloop::test(start_paused)]
+async fn test_start_paused_makes_sleeps_take_no_real_time() {
+    use evloop::time::{self, Duration, Instant};
+
+    let real_start = std::time::Instant::now();
+    let start = Instant::now();
+    time::sleep(Duration::from_secs(3600)).await;
+    assert_eq!(start.elapsed(), Duration::from_secs(3600));
+    assert!(real_start.elapsed() < Duration::from_secs(60));
+}
+
+#[evloop::test(start_paused = true, crate = "evloop")]
+async fn test_start_paused_true_with_crate() {
+    use evloop::time::{self, Duration, Instant};
+
+    let start = Instant::now();
+    evloop::task::yield_now().await;
+    assert_eq!(Instant::now(), start, "the paused clock stands still");
+    time::advance(Duration::from_millis(5)).await;
+    assert_eq!(start.elapsed(), Duration::from_millis(5));
+}
+
+#[evloop::test(start_paused = false)]
+#[should_panic(expected = "time is not paused")]
+async fn test_start_paused_false_keeps_the_real_clock() {
+    evloop::time::advance(evloop::time::Duration::from_millis(1)).await;
+}

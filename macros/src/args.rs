@@ -1,4 +1,4 @@
-//! The attribute's arguments: `#[evloop::main(crate = "path")]`.
+//! The attribute's arguments: `#[evloop::test(crate = "path", start_paused)]`.
 //!
 //! Every accepted argument is one line in [`ARGUMENTS`], so the parser, the duplicate
 //! check and the "unknown argument" message cannot disagree about what exists.
@@ -7,12 +7,14 @@ use proc_macro::{Ident, Span, TokenStream, TokenTree};
 
 use crate::Kind;
 use crate::error::Error;
-use crate::tokens::{is_punct, respan, source};
+use crate::tokens::{is_ident, is_punct, respan, source};
 
 /// The parsed arguments; a field per entry in [`ARGUMENTS`].
 pub(crate) struct Args {
     /// The path to the evloop crate, `::evloop` unless `crate = ...` says otherwise.
     pub(crate) krate: TokenStream,
+    /// Whether the runtime starts with its clock paused (`start_paused`).
+    pub(crate) start_paused: bool,
 }
 
 /// One argument the attributes accept.
@@ -26,11 +28,18 @@ struct Argument {
 }
 
 /// Every argument, one line each. To add one, add a line here and a field to [`Args`].
-const ARGUMENTS: &[Argument] = &[Argument {
-    name: "crate",
-    usage: "`crate = \"path\"`",
-    apply: Args::set_crate,
-}];
+const ARGUMENTS: &[Argument] = &[
+    Argument {
+        name: "crate",
+        usage: "`crate = \"path\"`",
+        apply: Args::set_crate,
+    },
+    Argument {
+        name: "start_paused",
+        usage: "`start_paused`",
+        apply: Args::set_start_paused,
+    },
+];
 
 /// What followed an argument's name, handed to [`Argument::apply`] so each argument
 /// decides for itself which values it takes.
@@ -47,6 +56,7 @@ impl Args {
     pub(crate) fn parse(kind: Kind, args: TokenStream, errors: &mut Vec<Error>) -> Args {
         let mut parsed = Args {
             krate: source("::evloop", Span::call_site()),
+            start_paused: false,
         };
         let mut seen: Vec<&str> = Vec::new();
         for entry in split_on_commas(args) {
@@ -107,6 +117,24 @@ impl Args {
             return Err(Error::covering(&tokens, usage));
         }
         self.krate = path;
+        Ok(())
+    }
+}
+
+impl Args {
+    /// `start_paused`, `start_paused = true` or `start_paused = false`.
+    fn set_start_paused(&mut self, value: Value) -> Result<(), Error> {
+        self.start_paused = match value.tokens.as_deref() {
+            None => true,
+            Some([token]) if is_ident(token, "true") => true,
+            Some([token]) if is_ident(token, "false") => false,
+            Some(tokens) => {
+                return Err(Error::covering(
+                    tokens,
+                    "`start_paused` takes `true` or `false`, or stands alone for `true`",
+                ));
+            }
+        };
         Ok(())
     }
 }

@@ -48,8 +48,14 @@ impl Function {
         block.extend([TokenTree::Group(self.body.clone())]);
         block.extend(source("; let runtime =", tail));
         block.extend(args.krate.clone());
+        let build = if args.start_paused {
+            "::Runtime::builder().start_paused(true).build()"
+        } else {
+            "::Runtime::new()"
+        };
+        block.extend(source(build, Span::call_site()));
         block.extend(source(
-            "::Runtime::new().expect(\"evloop: cannot create the runtime\");",
+            ".expect(\"evloop: cannot create the runtime\");",
             Span::call_site(),
         ));
         block.extend(source("runtime.block_on", tail));

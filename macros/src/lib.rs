@@ -20,6 +20,11 @@
 //!
 //! - `crate = "path"` (or `crate = path`): where to find evloop, if you renamed it in
 //!   `Cargo.toml`. The default is `::evloop`.
+//! - `start_paused` (or `start_paused = true`): build the runtime with
+//!   `Runtime::builder().start_paused(true).build()`, so its clock stands still until
+//!   every task waits, then jumps to the next timer (see `evloop::time`). For tests of
+//!   code full of timeouts: they run in no real time. `start_paused = false` is the
+//!   default.
 //!
 //! # Errors
 //!
@@ -96,6 +101,10 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The same as [`macro@main`], with `#[test]` added. Other attributes, such as
 /// `#[should_panic]` or `#[ignore]`, are kept. The test may return a `Result`.
 ///
+/// `#[evloop::test(start_paused)]` starts the runtime with its clock paused: time
+/// stands still while tasks run and jumps to the next timer's deadline when they all
+/// wait, so sleeps and timeouts take no real time.
+///
 /// # Examples
 ///
 /// ```no_run
@@ -103,6 +112,15 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// async fn spawned_task_finishes() {
 ///     let handle = evloop::spawn(async { 1 + 1 });
 ///     assert_eq!(handle.await.unwrap(), 2);
+/// }
+///
+/// #[evloop::test(start_paused)]
+/// async fn a_minute_passes_at_once() {
+///     use evloop::time::{self, Duration, Instant};
+///
+///     let start = Instant::now();
+///     time::sleep(Duration::from_secs(60)).await;
+///     assert_eq!(start.elapsed(), Duration::from_secs(60));
 /// }
 /// # fn main() {}
 /// ```

@@ -78,10 +78,7 @@ impl<T: AsFd> Async<T> {
     /// created that way, saving the `fcntl` calls).
     #[track_caller]
     pub(crate) fn new_nonblocking(io: T) -> io::Result<Async<T>> {
-        let reactor = match context::with_current(|core| core.reactor.clone()) {
-            Some(reactor) => reactor,
-            None => panic!("{}", context::NO_RUNTIME),
-        };
+        let reactor = context::expect_current(|core| core.reactor.clone());
         let source = reactor.register(io.as_fd())?;
         Ok(Async {
             source,

@@ -21,7 +21,7 @@ pub(crate) const NESTED_BLOCK_ON: &str = "evloop: cannot call `block_on` from in
     running evloop runtime: it would block the thread that drives every task. `.await` \
     the future instead, or `evloop::spawn` it.";
 
-/// The message for `spawn` (or a socket) outside any runtime.
+/// The message for `spawn`, a socket or a timer outside any runtime.
 pub(crate) const NO_RUNTIME: &str = "evloop: there is no runtime on this thread. Start \
     one with `#[evloop::main]`, `evloop::block_on(..)` or \
     `evloop::Runtime::new()?.block_on(..)`, and call this from inside it.";
@@ -68,6 +68,25 @@ impl Drop for EnterGuard {
 /// Runs `f` with the current runtime's core, or returns `None` outside a runtime.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     CURRENT.with(|current| current.borrow().as_deref().map(f))
+}
+
+/// Runs `f` with the current runtime's core.
+///
+/// # Panics
+///
+/// Outside a runtime, with [`NO_RUNTIME`]: the one place that message is raised.
+#[track_caller]
+pub(crate) fn expect_current<R>(f: impl FnOnce(&Core) -> R) -> R {
+    match with_current(f) {
+        Some(result) => result,
+        None => no_runtime(),
+    }
+}
+
+/// Panics with [`NO_RUNTIME`], blaming the caller's caller.
+#[track_caller]
+pub(crate) fn no_runtime() -> ! {
+    panic!("{NO_RUNTIME}")
 }
 
 /// The current runtime's core, cloned (for `Handle`).

@@ -21,6 +21,7 @@ use super::slow_poll::SlowPollDetector;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
 use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
+use crate::time::timers::Timers;
 
 /// One runtime's state on its own thread. Lives in an `Rc`: the `Runtime`, every
 /// `Handle` and the thread-local context point at it.
@@ -47,6 +48,9 @@ pub(crate) struct Core {
     blocking: OnceCell<BlockingPool>,
     /// Set when slow polls are to be reported.
     slow_poll: Option<SlowPollDetector>,
+    /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
+    /// one too: dropping a `Sleep` after its runtime is harmless.
+    pub(crate) timers: Rc<Timers>,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -81,10 +85,7 @@ where
     F: Future + 'static,
 {
     let site = Location::caller();
-    match context::with_current(|core| core.spawn_at(future, site)) {
-        Some(handle) => handle,
-        None => panic!("{}", context::NO_RUNTIME),
-    }
+    context::expect_current(|core| core.spawn_at(future, site))
 }
 
 /// Puts a woken task back on a run queue: its runtime's local queue when that runtime
@@ -117,6 +118,7 @@ impl Core {
             reactor,
             blocking: OnceCell::new(),
             slow_poll: config.slow_poll_threshold.map(SlowPollDetector::new),
+            timers: Rc::new(Timers::new(config.start_paused)),
             config,
         })
     }
@@ -169,6 +171,12 @@ impl Core {
     /// Whether a task is waiting to run.
     pub(crate) fn has_runnable(&self) -> bool {
         !self.run_queue.borrow().is_empty()
+    }
+
+    /// Whether nothing at all is waiting to run: no queued task, no wake of the root
+    /// future, no task woken from another thread.
+    pub(crate) fn is_idle(&self) -> bool {
+        !self.has_runnable() && !self.shared.has_pending_wakes()
     }
 
     /// Moves tasks woken on other threads onto the local run queue.
@@ -252,5 +260,6 @@ impl Core {
             }
         }
         self.run_queue.borrow_mut().clear();
+        self.timers.clear();
     }
 }

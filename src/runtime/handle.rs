@@ -41,9 +41,9 @@ impl Handle {
     /// Outside a runtime; [`try_current`](Self::try_current) returns an error instead.
     #[track_caller]
     pub fn current() -> Handle {
-        match Handle::try_current() {
-            Ok(handle) => handle,
-            Err(_) => panic!("{}", context::NO_RUNTIME),
+        match context::current() {
+            Some(core) => Handle { core },
+            None => context::no_runtime(),
         }
     }
 

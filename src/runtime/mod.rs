@@ -5,9 +5,13 @@
 //! 1. Poll the `block_on` future, if it was woken.
 //! 2. Move tasks woken from other threads onto the local run queue, then poll up to
 //!    [`Builder::tasks_per_tick`] tasks, each once.
-//! 3. Turn the reactor: if tasks are still runnable (or the root future was woken),
+//! 3. Fire the timers that are due (reading the clock once), waking their tasks: a
+//!    timer that expires while tasks keep the loop busy fires on the next tick.
+//! 4. Turn the reactor: if tasks are still runnable (or the root future was woken),
 //!    ask epoll without blocking, so sockets get their turn even while tasks keep the
-//!    loop busy; otherwise park in `epoll_wait` until an event or a cross-thread wake.
+//!    loop busy; otherwise park in `epoll_wait` until an event, a cross-thread wake, or
+//!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). On a paused
+//!    clock the loop does not wait for a timer: it jumps the clock to the deadline.
 //!
 //! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
 //!
@@ -34,6 +38,7 @@ mod metrics;
 mod owned_tasks;
 mod queue;
 pub(crate) mod shared;
+mod slack;
 mod slow_poll;
 #[allow(unsafe_code)] // The one-allocation task and its waker vtable; see task/mod.rs.
 pub mod task;
@@ -52,6 +57,7 @@ pub use handle::{Handle, TryCurrentError};
 pub use metrics::RuntimeMetrics;
 
 use self::core::Core;
+use self::slack::SlackGuard;
 
 /// A single-threaded evloop runtime: a task queue, an epoll instance, and the loop
 /// that drives them.
@@ -104,6 +110,9 @@ impl Runtime {
     /// Returns as soon as `future` is done; tasks that are still running stay in the
     /// runtime and continue at the next `block_on`, or are dropped with the runtime.
     ///
+    /// While it runs, the thread has the runtime's
+    /// [timer slack](Builder::timer_slack); its own comes back when `block_on` returns.
+    ///
     /// # Panics
     ///
     /// If called inside a running evloop runtime (`.await` instead), or if `future`
@@ -112,6 +121,7 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _current = context::enter(self.core.clone());
         let core = &*self.core;
+        let _slack = SlackGuard::set(core.config.timer_slack);
         let waker = Waker::from(core.shared.clone());
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
@@ -129,23 +139,42 @@ impl Runtime {
         }
     }
 
-    /// Step 3 of the tick: block in epoll only when there is nothing else to do.
+    /// Steps 3 and 4 of the tick: fire the timers that are due, then poll the
+    /// reactor, blocking only when there is nothing else to do.
     fn turn_reactor(&self) {
         let core = &*self.core;
+        let next_timer = core.timers.fire_expired();
         let may_block = !core.has_runnable() && core.shared.try_park();
-        let result = if may_block {
-            let result = core.reactor.turn(None);
+        let result = if !may_block {
+            self.poll_reactor()
+        } else if next_timer.is_some() && core.timers.is_paused() {
+            // Time stands still: rather than wait for the timer, deliver the I/O that
+            // is ready, and if that woke nothing, jump to the deadline.
+            core.shared.unpark();
+            let result = self.poll_reactor();
+            if core.is_idle() {
+                core.timers.jump_to_next_deadline();
+            }
+            result
+        } else {
+            let result = core.reactor.turn(next_timer);
             core.shared.unpark();
             result
-        } else if core.reactor.has_sources() {
+        };
+        if let Err(error) = result {
+            panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
+        }
+    }
+
+    /// A turn of the reactor that does not block. Returns how many events it found.
+    fn poll_reactor(&self) -> io::Result<usize> {
+        let core = &*self.core;
+        if core.reactor.has_sources() {
             core.reactor.turn(Some(Duration::ZERO))
         } else {
             // Nothing registered could be ready; cross-thread wakes arrive through
             // the injection queue, which the next tick reads anyway.
             Ok(0)
-        };
-        if let Err(error) = result {
-            panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
         }
     }
 }
@@ -161,6 +190,7 @@ impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("tasks", &self.core.task_count())
+            .field("timers", &self.core.timers.len())
             .finish()
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod epoll;
 pub(crate) mod eventfd;
 pub(crate) mod signal;
 pub(crate) mod socket;
+pub(crate) mod thread;
 
 use std::io;
 

@@ -1,0 +1,213 @@
+//! `Timers`: one runtime's clock and armed timers, and what the loop does with them
+//! each tick.
+//!
+//! The loop calls [`Timers::fire_expired`] once per tick, after running tasks and
+//! before turning the reactor: it reads the clock once, wakes every timer whose
+//! deadline is at or before that reading, and returns how long the reactor may sleep
+//! before the next deadline. That reading is kept (`now`) so that a `Sleep` polled
+//! later in the same tick can tell it is already due without reading the clock again.
+//! The kept reading is never ahead of the clock, so "due by it" implies "due": nothing
+//! fires early.
+
+#![deny(unsafe_code)]
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::task::Waker;
+use std::time::{Duration, Instant as StdInstant};
+
+use super::Instant;
+use super::clock::{Clock, ClockError};
+use super::heap::{TimerHeap, TimerKey};
+use crate::runtime::context;
+
+/// A runtime's timers. The `Core` holds it in an `Rc`, and so does every armed
+/// `Sleep`, so that dropping a `Sleep` after its runtime is gone is still harmless.
+pub(crate) struct Timers {
+    /// Armed timers and the waker each wakes.
+    ///
+    /// Rule: no borrow of it is live while a waker is woken, cloned or dropped (any of
+    /// these may run code that arms or cancels a timer). Wakers taken out are dropped
+    /// or woken after the borrow ends.
+    heap: RefCell<TimerHeap<Waker>>,
+    clock: Clock,
+    /// The time that deadline 0 stands for: the clock's reading when the runtime was
+    /// built. Deadlines are kept as nanoseconds since then.
+    origin: StdInstant,
+    /// The clock as the loop last read it (or as `advance` last set it), in
+    /// nanoseconds since `origin`. Never ahead of the clock.
+    now: Cell<u64>,
+}
+
+impl Timers {
+    pub(crate) fn new(start_paused: bool) -> Timers {
+        let clock = Clock::new(start_paused);
+        let origin = clock.now();
+        Timers {
+            heap: RefCell::default(),
+            clock,
+            origin,
+            now: Cell::new(0),
+        }
+    }
+
+    /// The timers of the runtime running on this thread.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, with the runtime's usual message.
+    #[track_caller]
+    pub(crate) fn current() -> Rc<Timers> {
+        context::expect_current(|core| core.timers.clone())
+    }
+
+    /// Reads the clock.
+    pub(crate) fn now(&self) -> StdInstant {
+        self.clock.now()
+    }
+
+    /// Whether `deadline` is at or before the loop's last reading of the clock.
+    pub(crate) fn is_due(&self, deadline: Instant) -> bool {
+        self.ticks(deadline) <= self.now.get()
+    }
+
+    /// Arms a timer that wakes `waker` at `deadline`. No system call.
+    pub(crate) fn arm(&self, deadline: Instant, waker: &Waker) -> TimerKey {
+        let waker = waker.clone();
+        self.heap.borrow_mut().insert(self.ticks(deadline), waker)
+    }
+
+    /// Disarms a timer, if it has not fired. No system call.
+    pub(crate) fn cancel(&self, key: TimerKey) {
+        let waker = self.heap.borrow_mut().remove(key);
+        drop(waker);
+    }
+
+    /// Makes an armed timer wake `waker`, cloning it only if the stored one would not
+    /// wake the same task. `false` if the timer has fired.
+    pub(crate) fn set_waker(&self, key: TimerKey, waker: &Waker) -> bool {
+        let mut heap = self.heap.borrow_mut();
+        let Some(stored) = heap.get_mut(key) else {
+            return false;
+        };
+        if stored.will_wake(waker) {
+            return true;
+        }
+        drop(heap);
+        let new = waker.clone();
+        let old = self
+            .heap
+            .borrow_mut()
+            .get_mut(key)
+            .map(|stored| std::mem::replace(stored, new));
+        drop(old);
+        true
+    }
+
+    /// Moves an armed timer to `deadline`. `false` if it has fired.
+    pub(crate) fn reschedule(&self, key: TimerKey, deadline: Instant) -> bool {
+        self.heap.borrow_mut().reschedule(key, self.ticks(deadline))
+    }
+
+    /// Whether the timer is still armed (it has not fired).
+    pub(crate) fn is_armed(&self, key: TimerKey) -> bool {
+        self.heap.borrow().contains(key)
+    }
+
+    /// How many timers are armed.
+    pub(crate) fn len(&self) -> usize {
+        self.heap.borrow().len()
+    }
+
+    /// Step 3 of the tick: reads the clock (only if a timer is armed), wakes every
+    /// timer that is due, and returns the time until the next deadline (`None`: no
+    /// timer is armed).
+    pub(crate) fn fire_expired(&self) -> Option<Duration> {
+        if self.len() == 0 {
+            return None;
+        }
+        let now = self.ticks(Instant::from_std(self.clock.now()));
+        self.now.set(now);
+        loop {
+            let due = self.heap.borrow_mut().pop_expired(now);
+            match due {
+                Some(waker) => waker.wake(),
+                None => break,
+            }
+        }
+        let next = self.heap.borrow().next_deadline()?;
+        Some(Duration::from_nanos(next.saturating_sub(now)))
+    }
+
+    /// Whether the clock is paused (so the loop jumps instead of waiting).
+    pub(crate) fn is_paused(&self) -> bool {
+        self.clock.is_paused()
+    }
+
+    /// With a paused clock and nothing left to run: moves the clock to the next
+    /// deadline, which the next tick fires. Does nothing when no timer is armed or
+    /// the clock runs.
+    pub(crate) fn jump_to_next_deadline(&self) {
+        let Some(next) = self.heap.borrow().next_deadline() else {
+            return;
+        };
+        if let Some(instant) = self.origin.checked_add(Duration::from_nanos(next)) {
+            self.clock.jump_to(instant);
+            self.sync_now();
+        }
+    }
+
+    pub(crate) fn pause(&self) -> Result<(), ClockError> {
+        self.clock.pause()?;
+        self.sync_now();
+        Ok(())
+    }
+
+    pub(crate) fn resume(&self) -> Result<(), ClockError> {
+        self.clock.resume()
+    }
+
+    /// Moves a paused clock forward by `duration` and fires what is then due.
+    pub(crate) fn advance(&self, duration: Duration) -> Result<(), ClockError> {
+        self.clock.advance(duration)?;
+        self.sync_now();
+        self.fire_expired();
+        Ok(())
+    }
+
+    /// Disarms every timer and drops its waker, at shutdown: a waker may hold the last
+    /// reference to a finished task. A `Sleep` that outlives the runtime then counts
+    /// as elapsed.
+    pub(crate) fn clear(&self) {
+        loop {
+            let waker = self.heap.borrow_mut().pop_expired(u64::MAX);
+            match waker {
+                Some(waker) => drop(waker),
+                None => break,
+            }
+        }
+    }
+
+    /// Takes a fresh reading after the clock was moved by hand.
+    fn sync_now(&self) {
+        let now = self.ticks(Instant::from_std(self.clock.now()));
+        self.now.set(now);
+    }
+
+    /// `instant` as nanoseconds since `origin`: 0 for anything before it (already
+    /// due), `u64::MAX` for anything more than 584 years after it.
+    fn ticks(&self, instant: Instant) -> u64 {
+        let since = instant.into_std().saturating_duration_since(self.origin);
+        u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
+impl fmt::Debug for Timers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timers")
+            .field("armed", &self.len())
+            .field("paused", &self.is_paused())
+            .finish()
+    }
+}
