@@ -8,6 +8,7 @@
 //! - [`task`]: a spawned future as one allocation, and the hand-written waker
 //!   vtable that puts it back on the run queue (`runtime/task/`).
 //! - `reactor`: the epoll instance the loop parks on.
+//! - [`signal`]: Ctrl-C and Unix signals, delivered through the reactor.
 //! - [`time`]: timers (`sleep`, `timeout`, `interval`) and the runtime's clock,
 //!   which tests can pause (`time/`).
 //! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
@@ -47,6 +48,7 @@ pub mod io;
 pub mod net;
 mod reactor;
 pub mod runtime;
+pub mod signal;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.
 mod sys;
 pub mod time;
