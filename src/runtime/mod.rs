@@ -11,7 +11,7 @@
 //!    ask epoll without blocking, so sockets get their turn even while tasks keep the
 //!    loop busy; otherwise park in `epoll_wait` until an event, a cross-thread wake, or
 //!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). A deadline
-//!    less than [`SPIN_BELOW`] away is waited for by going round the loop instead. On a
+//!    less than 5 µs away (`SPIN_BELOW`) is waited for by going round the loop instead. On a
 //!    paused clock the loop does not wait for a timer: it jumps the clock to the
 //!    deadline.
 //!
