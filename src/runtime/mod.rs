@@ -11,9 +11,9 @@
 //!    ask epoll without blocking, so sockets get their turn even while tasks keep the
 //!    loop busy; otherwise park in `epoll_wait` until an event, a cross-thread wake, or
 //!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). A deadline
-//!    less than 5 µs away (`SPIN_BELOW`) is waited for by going round the loop instead. On a
-//!    paused clock the loop does not wait for a timer: it jumps the clock to the
-//!    deadline.
+//!    less than 5 µs away (`SPIN_BELOW`) is waited for by going round the loop
+//!    instead. On a paused clock the loop does not wait for a timer: it jumps the
+//!    clock to the deadline.
 //!
 //! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
 //!
