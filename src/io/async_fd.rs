@@ -50,7 +50,8 @@ use crate::sys::socket;
 /// # Caveats
 ///
 /// Regular files and directories cannot be registered with epoll: `new` returns an
-/// `Unsupported` error for them. Read files with blocking calls on another thread.
+/// `Unsupported` error for them. Use [`evloop::fs`](crate::fs), which runs file I/O on
+/// the blocking pool.
 pub struct Async<T: AsFd> {
     source: Rc<Source>,
     /// `Some` until `into_inner` or drop takes it.
@@ -78,10 +79,7 @@ impl<T: AsFd> Async<T> {
     /// created that way, saving the `fcntl` calls).
     #[track_caller]
     pub(crate) fn new_nonblocking(io: T) -> io::Result<Async<T>> {
-        let reactor = match context::with_current(|core| core.reactor.clone()) {
-            Some(reactor) => reactor,
-            None => panic!("{}", context::NO_RUNTIME),
-        };
+        let reactor = context::expect_current(|core| core.reactor.clone());
         let source = reactor.register(io.as_fd())?;
         Ok(Async {
             source,
@@ -118,7 +116,6 @@ impl<T: AsFd> Async<T> {
     fn deregister(&self, io: &T) {
         if let Some(reactor) = self.source.reactor.upgrade() {
             reactor.deregister(&self.source, io.as_fd());
-            reactor.fd_released();
         }
     }
 
@@ -158,7 +155,8 @@ impl<T: AsFd> Async<T> {
     /// let mut buf = [0; 1500];
     /// let (n, from) = socket.read_with(|s| s.recv_from(&mut buf)).await?;
     /// println!("{n} bytes from {from}");
-    /// # std::io::Result::Ok(()) }).unwrap();
+    /// # std::io::Result::Ok(()) })?;
+    /// # std::io::Result::Ok(())
     /// ```
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
         poll_fn(|cx| self.poll_read_with(cx, &mut op)).await
@@ -233,7 +231,11 @@ impl<T: AsFd> Drop for Async<T> {
     fn drop(&mut self) {
         if let Some(io) = self.io.take() {
             self.deregister(&io);
-            // `io` closes here, after epoll forgot it.
+            drop(io);
+            // The fd is closed now: a listener starved of fds may accept again.
+            if let Some(reactor) = self.source.reactor.upgrade() {
+                reactor.fd_released();
+            }
         }
     }
 }

@@ -10,7 +10,8 @@
 //! stream.write_all(b"hello").await?;
 //! let mut reply = [0; 5];
 //! stream.read_exact(&mut reply).await?;
-//! # std::io::Result::Ok(()) }).unwrap();
+//! # std::io::Result::Ok(()) })?;
+//! # std::io::Result::Ok(())
 //! ```
 
 #![deny(unsafe_code)]

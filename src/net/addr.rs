@@ -2,16 +2,13 @@
 //! socket addresses, without blocking the loop on DNS.
 //!
 //! Literal IP addresses are parsed in place. A host name needs `getaddrinfo`, which
-//! blocks (it may wait on a DNS server), so it runs on a short-lived thread of its own
-//! while the task waits for the answer.
+//! blocks (it may wait on a DNS server), so it runs on the blocking pool while the task
+//! waits for the answer.
 
 #![deny(unsafe_code)]
 
-use std::future::poll_fn;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Poll, Waker};
 use std::vec;
 
 /// Things that name one or more socket addresses, like std's trait of the same name,
@@ -25,9 +22,10 @@ use std::vec;
 /// ```no_run
 /// # evloop::block_on(async {
 /// let by_name = evloop::net::TcpStream::connect("localhost:7778").await?;
-/// let by_parts = evloop::net::TcpStream::connect(("127.0.0.1", 7778)).await?;
-/// println!("{by_name:?} {by_parts:?}");
-/// # std::io::Result::Ok(()) }).unwrap();
+/// let by_ip = evloop::net::TcpStream::connect(("127.0.0.1", 7778)).await?;
+/// # drop((by_name, by_ip));
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 pub trait ToSocketAddrs: sealed::Sealed {}
 
@@ -54,7 +52,7 @@ pub enum Target {
 pub(crate) async fn resolve(addr: &impl ToSocketAddrs) -> io::Result<vec::IntoIter<SocketAddr>> {
     let addrs = match addr.to_target()? {
         Target::Addrs(addrs) => addrs,
-        Target::Lookup(host, port) => lookup_on_thread(host, port).await?,
+        Target::Lookup(host, port) => lookup_on_pool(host, port).await?,
     };
     if addrs.is_empty() {
         return Err(io::Error::new(
@@ -81,41 +79,12 @@ where
     Err(last_error.expect("resolve returns at least one address"))
 }
 
-/// The answer a lookup thread leaves for its task.
-#[derive(Default)]
-struct Lookup {
-    result: Option<io::Result<Vec<SocketAddr>>>,
-    waker: Option<Waker>,
-}
-
-async fn lookup_on_thread(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
-    let shared: Arc<Mutex<Lookup>> = Arc::default();
-    let answer = shared.clone();
-    std::thread::Builder::new()
-        .name("evloop-dns".into())
-        .spawn(move || {
-            let result = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
-                .map(Iterator::collect);
-            let waker = {
-                let mut lookup = answer.lock().unwrap_or_else(PoisonError::into_inner);
-                lookup.result = Some(result);
-                lookup.waker.take()
-            };
-            if let Some(waker) = waker {
-                waker.wake();
-            }
-        })?;
-    poll_fn(|cx| {
-        let mut lookup = shared.lock().unwrap_or_else(PoisonError::into_inner);
-        match lookup.result.take() {
-            Some(result) => Poll::Ready(result),
-            None => {
-                lookup.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    })
-    .await
+/// `getaddrinfo` blocks, so it runs on the blocking pool.
+async fn lookup_on_pool(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let lookup = crate::task::spawn_blocking(move || {
+        std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port)).map(Iterator::collect)
+    });
+    lookup.await?
 }
 
 fn invalid(message: String) -> io::Error {

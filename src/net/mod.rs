@@ -1,4 +1,10 @@
-//! Networking: TCP on the reactor.
+//! Networking: TCP, UDP and Unix sockets on the reactor.
+//!
+//! - TCP: [`TcpListener`], [`TcpStream`], and [`TcpSocket`] to set options first
+//!   (module [`tcp`] also holds a stream's split halves);
+//! - UDP: [`UdpSocket`];
+//! - Unix domain sockets, named by file system paths: [`UnixListener`],
+//!   [`UnixStream`] and [`UnixDatagram`] (module [`unix`]).
 //!
 //! Every socket here is created non-blocking and close-on-exec, registered with the
 //! current runtime's epoll once, edge-triggered, and deregistered before it closes.
@@ -29,7 +35,14 @@
 #![deny(unsafe_code)]
 
 mod addr;
+mod listener;
+mod split;
+mod stream_io;
 pub mod tcp;
+mod udp;
+pub mod unix;
 
 pub use addr::ToSocketAddrs;
 pub use tcp::{TcpListener, TcpSocket, TcpStream};
+pub use udp::UdpSocket;
+pub use unix::{UnixDatagram, UnixListener, UnixStream};

@@ -71,8 +71,9 @@ pub(crate) struct Source {
 struct DirectionState {
     /// The last operation did not see `EAGAIN`, or an event came since.
     ready: Cell<bool>,
-    /// The peer closed this direction or the socket failed: readiness never goes
-    /// away again (no further edge would ever set it), so reads see EOF or the error.
+    /// The peer closed this direction or the socket failed: no further edge would
+    /// set readiness again, so a short transfer must not clear it (reads see EOF or
+    /// the error). Only an `EAGAIN` ends it: a datagram socket's error is transient.
     closed: Cell<bool>,
     waiters: RefCell<Waiters>,
 }
@@ -175,6 +176,18 @@ impl Source {
         }
     }
 
+    /// The kernel answered `EAGAIN`: the direction is not ready, whatever an earlier
+    /// event said. That also ends `closed`: on a datagram socket an error event (an
+    /// ICMP "port unreachable" on connected UDP) is consumed by the one call that
+    /// reports it, and the socket then waits for edges as before. A direction that
+    /// is closed for good never answers `EAGAIN` (reads give end of stream or the
+    /// error, writes the error), so no readiness is lost.
+    fn saw_would_block(&self, direction: Direction) {
+        let state = self.state(direction);
+        state.ready.set(false);
+        state.closed.set(false);
+    }
+
     /// Stores `waker` to be woken when `direction` becomes ready.
     pub(crate) fn register(&self, direction: Direction, waker: &Waker) {
         self.state(direction).waiters.borrow_mut().register(waker);
@@ -211,7 +224,7 @@ impl Source {
                 return Poll::Pending;
             }
             match operation() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(direction),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.saw_would_block(direction),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return Poll::Ready(result),
             }
@@ -231,7 +244,7 @@ impl Source {
         loop {
             match operation() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.clear_ready(direction);
+                    self.saw_would_block(direction);
                     return Err(e);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -284,9 +297,7 @@ mod tests {
             .map(|_| Arc::new(CountingWaker(AtomicUsize::new(0))))
             .collect();
         for counter in &counters {
-            let waker = Waker::from(counter.clone());
-            source.register(Direction::Read, &waker);
-            source.register(Direction::Read, &waker);
+            source.register(Direction::Read, &Waker::from(counter.clone()));
         }
         let mut wakers = Vec::new();
         source.on_event(libc::EPOLLOUT as u32, &mut wakers);
@@ -299,6 +310,23 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Miri gives each use of a vtable its own address, so will_wake may say no"
+    )]
+    fn registering_the_same_waker_again_keeps_one_entry() {
+        let source = source();
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(counter);
+        for _ in 0..3 {
+            source.register(Direction::Write, &waker);
+        }
+        let mut wakers = Vec::new();
+        source.on_event(libc::EPOLLOUT as u32, &mut wakers);
+        assert_eq!(wakers.len(), 1);
+    }
+
+    #[test]
     fn closed_direction_stays_ready() {
         let source = source();
         source.on_event((libc::EPOLLIN | libc::EPOLLRDHUP) as u32, &mut Vec::new());
@@ -306,6 +334,26 @@ mod tests {
         assert!(source.is_ready(Direction::Read));
         source.clear_ready(Direction::Write);
         assert!(!source.is_ready(Direction::Write));
+    }
+
+    #[test]
+    fn would_block_after_an_error_event_clears_readiness() {
+        let source = source();
+        source.on_event(libc::EPOLLERR as u32, &mut Vec::new());
+        let waker = Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut results: Vec<io::Result<()>> = vec![
+            Err(io::ErrorKind::WouldBlock.into()),
+            Err(io::ErrorKind::ConnectionRefused.into()),
+        ];
+        let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
+        assert!(
+            matches!(poll, Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused)
+        );
+        // The error was the datagram socket's only news: the next call waits.
+        let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
+        assert!(poll.is_pending());
+        assert!(results.is_empty(), "one attempt, not a spin");
     }
 
     #[test]

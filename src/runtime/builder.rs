@@ -26,6 +26,8 @@ use super::Runtime;
 #[derive(Debug, Clone)]
 pub struct Builder {
     config: Config,
+    /// Whether `slow_poll_threshold` was called (it then wins over the env var).
+    slow_poll_set: bool,
 }
 
 /// The settings, as the runtime reads them.
@@ -34,6 +36,9 @@ pub(crate) struct Config {
     pub(crate) event_capacity: usize,
     pub(crate) tasks_per_tick: u32,
     pub(crate) io_budget: u32,
+    pub(crate) max_blocking_threads: usize,
+    pub(crate) blocking_keep_alive: Duration,
+    pub(crate) slow_poll_threshold: Option<Duration>,
     pub(crate) start_paused: bool,
     pub(crate) timer_slack: Option<Duration>,
 }
@@ -49,6 +54,12 @@ const DEFAULT_TASKS_PER_TICK: u32 = 61;
 /// I/O operations a task may do in one poll before it must yield (tokio uses 128).
 const DEFAULT_IO_BUDGET: u32 = 128;
 
+/// Blocking-pool threads at most (tokio's default too). Blocking work is mostly
+/// waiting (disk, DNS), so many threads are cheap; the cap bounds a runaway.
+const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
+
+/// How long an idle blocking-pool thread waits for more work before it exits.
+const DEFAULT_BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(10);
 /// How late the kernel may wake the loop after a timer's deadline, at most. The
 /// kernel's own default is 50 µs, which made a 1 ms sleep 64 µs late at the median;
 /// 1 µs lets timers fire within microseconds. See [`Builder::timer_slack`].
@@ -62,9 +73,13 @@ impl Builder {
                 event_capacity: DEFAULT_EVENT_CAPACITY,
                 tasks_per_tick: DEFAULT_TASKS_PER_TICK,
                 io_budget: DEFAULT_IO_BUDGET,
+                max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+                blocking_keep_alive: DEFAULT_BLOCKING_KEEP_ALIVE,
+                slow_poll_threshold: None,
                 start_paused: false,
                 timer_slack: Some(DEFAULT_TIMER_SLACK),
             },
+            slow_poll_set: false,
         }
     }
 
@@ -88,6 +103,32 @@ impl Builder {
     /// [`task::consume_budget`](crate::task::consume_budget).
     pub fn io_budget(&mut self, operations: u32) -> &mut Builder {
         self.config.io_budget = operations.max(1);
+        self
+    }
+
+    /// How many threads the blocking pool may run at once (default 512; at least 1).
+    /// Jobs beyond that wait in a queue. See [`task::spawn_blocking`].
+    ///
+    /// [`task::spawn_blocking`]: crate::task::spawn_blocking
+    pub fn max_blocking_threads(&mut self, threads: usize) -> &mut Builder {
+        self.config.max_blocking_threads = threads.max(1);
+        self
+    }
+
+    /// How long an idle blocking-pool thread lives before it exits (default 10 s).
+    pub fn blocking_keep_alive(&mut self, idle: Duration) -> &mut Builder {
+        self.config.blocking_keep_alive = idle;
+        self
+    }
+
+    /// Reports on stderr every task poll that takes longer than `threshold`, with the
+    /// task's id and where it was spawned (`None`, the default, turns it off). Without
+    /// this call, the `EVLOOP_SLOW_POLL_MS` environment variable decides. See the
+    /// `slow_poll` module docs for the report's form; when off it costs one branch
+    /// per poll.
+    pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Builder {
+        self.config.slow_poll_threshold = threshold;
+        self.slow_poll_set = true;
         self
     }
 
@@ -154,9 +195,14 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// If the process is out of file descriptors or memory.
+    /// If the process is out of file descriptors or memory, or `EVLOOP_SLOW_POLL_MS`
+    /// is set to something other than a whole number of milliseconds.
     pub fn build(&self) -> io::Result<Runtime> {
-        Runtime::with_config(self.config.clone())
+        let mut config = self.config.clone();
+        if !self.slow_poll_set {
+            config.slow_poll_threshold = super::slow_poll::threshold_from_env()?;
+        }
+        Runtime::with_config(config)
     }
 }
 

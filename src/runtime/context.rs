@@ -79,8 +79,14 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 pub(crate) fn expect_current<R>(f: impl FnOnce(&Core) -> R) -> R {
     match with_current(f) {
         Some(result) => result,
-        None => panic!("{NO_RUNTIME}"),
+        None => no_runtime(),
     }
+}
+
+/// Panics with [`NO_RUNTIME`], blaming the caller's caller.
+#[track_caller]
+pub(crate) fn no_runtime() -> ! {
+    panic!("{NO_RUNTIME}")
 }
 
 /// The current runtime's core, cloned (for `Handle`).

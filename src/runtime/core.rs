@@ -3,10 +3,11 @@
 
 #![deny(unsafe_code)]
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::io;
 use std::num::NonZeroU64;
+use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -16,7 +17,9 @@ use super::coop;
 use super::owned_tasks::OwnedTasks;
 use super::queue::RunQueue;
 use super::shared::Shared;
+use super::slow_poll::SlowPollDetector;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
+use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
 use crate::time::timers::Timers;
 
@@ -41,6 +44,10 @@ pub(crate) struct Core {
     closed: Cell<bool>,
     /// The epoll instance this runtime parks on; sources hold a weak reference.
     pub(crate) reactor: Rc<Reactor>,
+    /// Threads for blocking work, started on the first `spawn_blocking`.
+    blocking: OnceCell<BlockingPool>,
+    /// Set when slow polls are to be reported.
+    slow_poll: Option<SlowPollDetector>,
     /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
     /// one too: dropping a `Sleep` after its runtime is harmless.
     pub(crate) timers: Rc<Timers>,
@@ -77,7 +84,8 @@ pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
 {
-    context::expect_current(|core| core.spawn(future))
+    let site = Location::caller();
+    context::expect_current(|core| core.spawn_at(future, site))
 }
 
 /// Puts a woken task back on a run queue: its runtime's local queue when that runtime
@@ -108,6 +116,8 @@ impl Core {
             last_id: Cell::new(0),
             closed: Cell::new(false),
             reactor,
+            blocking: OnceCell::new(),
+            slow_poll: config.slow_poll_threshold.map(SlowPollDetector::new),
             timers: Rc::new(Timers::new(config.start_paused)),
             config,
         })
@@ -118,7 +128,13 @@ impl Core {
         Arc::ptr_eq(&task.header().owner, &self.shared)
     }
 
-    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    /// Spawns `future`; `site` is where the user called `spawn` (for the slow-poll
+    /// report).
+    pub(crate) fn spawn_at<F>(
+        &self,
+        future: F,
+        site: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
@@ -133,6 +149,9 @@ impl Core {
         } else {
             tasks.insert(table_ref);
             self.run_queue.borrow_mut().push(key);
+            if let Some(detector) = &self.slow_poll {
+                detector.record_spawn(key, site);
+            }
         }
         JoinHandle::new(handle_ref)
     }
@@ -186,7 +205,11 @@ impl Core {
                 continue;
             };
             polled += 1;
-            let result = coop::with_budget(self.config.io_budget, || task.run());
+            let run = || coop::with_budget(self.config.io_budget, || task.run());
+            let result = match &self.slow_poll {
+                None => run(),
+                Some(detector) => detector.time_poll(key, task.header().id, run),
+            };
             match result {
                 RunResult::Pending => self.tasks.borrow_mut().put_back(task),
                 RunResult::Complete => {
@@ -199,6 +222,21 @@ impl Core {
         polled
     }
 
+    /// The blocking pool, started on first use.
+    pub(crate) fn blocking_pool(&self) -> &BlockingPool {
+        self.blocking.get_or_init(|| {
+            BlockingPool::new(
+                self.config.max_blocking_threads,
+                self.config.blocking_keep_alive,
+            )
+        })
+    }
+
+    /// How many blocking-pool threads exist (0 if the pool never started).
+    pub(crate) fn blocking_threads(&self) -> usize {
+        self.blocking.get().map_or(0, BlockingPool::thread_count)
+    }
+
     /// How many unfinished tasks the runtime holds.
     pub(crate) fn task_count(&self) -> usize {
         self.tasks.borrow().len()
@@ -209,6 +247,9 @@ impl Core {
     pub(crate) fn shutdown(&self) {
         self.closed.set(true);
         drop(self.shared.close());
+        if let Some(pool) = self.blocking.get() {
+            pool.shutdown();
+        }
         loop {
             let tasks = self.tasks.borrow_mut().drain();
             if tasks.is_empty() {

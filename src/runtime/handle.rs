@@ -6,6 +6,7 @@ use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
+use super::RuntimeMetrics;
 use super::context;
 use super::core::Core;
 use super::task::JoinHandle;
@@ -40,9 +41,9 @@ impl Handle {
     /// Outside a runtime; [`try_current`](Self::try_current) returns an error instead.
     #[track_caller]
     pub fn current() -> Handle {
-        match Handle::try_current() {
-            Ok(handle) => handle,
-            Err(_) => panic!("{}", context::NO_RUNTIME),
+        match context::current() {
+            Some(core) => Handle { core },
+            None => context::no_runtime(),
         }
     }
 
@@ -55,11 +56,17 @@ impl Handle {
 
     /// Spawns a task on this runtime; see [`spawn`](crate::spawn). A task spawned
     /// while the runtime is not running starts at its next `block_on`.
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
-        self.core.spawn(future)
+        self.core.spawn_at(future, std::panic::Location::caller())
+    }
+
+    /// A snapshot of the runtime's numbers: tasks alive, blocking threads.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        RuntimeMetrics::snapshot(&self.core)
     }
 }
 

@@ -36,10 +36,12 @@ pub(crate) mod context;
 pub(crate) mod coop;
 pub(crate) mod core;
 mod handle;
+mod metrics;
 mod owned_tasks;
 mod queue;
 pub(crate) mod shared;
 mod slack;
+mod slow_poll;
 #[allow(unsafe_code)] // The one-allocation task and its waker vtable; see task/mod.rs.
 pub mod task;
 
@@ -54,6 +56,7 @@ use std::time::Duration;
 pub use builder::Builder;
 pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
+pub use metrics::RuntimeMetrics;
 
 use self::core::Core;
 use self::slack::SlackGuard;
@@ -101,11 +104,12 @@ impl Runtime {
     }
 
     /// Spawns a task that starts at the next `block_on`; see [`spawn`](crate::spawn).
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> task::JoinHandle<F::Output>
     where
         F: Future + 'static,
     {
-        self.core.spawn(future)
+        self.core.spawn_at(future, std::panic::Location::caller())
     }
 
     /// Runs `future` to completion on this thread, running spawned tasks meanwhile.

@@ -1,93 +1,17 @@
 //! Socket system calls that std does not offer in the form a non-blocking runtime
-//! needs: sockets created non-blocking and close-on-exec in one call, `accept4`,
-//! a `connect` that may answer `EINPROGRESS`, sends that never raise `SIGPIPE`, and
-//! the socket options std leaves out.
+//! needs: sockets (and Unix socket pairs) created non-blocking and close-on-exec in
+//! one call, `accept4`, a `connect` that may answer `EINPROGRESS`, sends that never
+//! raise `SIGPIPE`, and the socket options std leaves out. Addresses are converted
+//! to and from the C layout in `sockaddr.rs`.
 
 use std::io::{self, IoSlice};
 use std::mem::{self, MaybeUninit};
-use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::ptr;
 
 use super::cvt;
-
-/// An address in the C layout the kernel reads, with its length.
-pub(crate) struct RawAddr {
-    storage: libc::sockaddr_storage,
-    len: libc::socklen_t,
-}
-
-impl RawAddr {
-    fn as_ptr(&self) -> *const libc::sockaddr {
-        (&raw const self.storage).cast()
-    }
-
-    /// The C form of an IP socket address.
-    pub(crate) fn from_ip(addr: &SocketAddr) -> RawAddr {
-        // SAFETY: all-zero bytes are a valid sockaddr_storage (an unspecified family).
-        let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-        let len = match addr {
-            SocketAddr::V4(v4) => {
-                let sin = libc::sockaddr_in {
-                    sin_family: libc::AF_INET as libc::sa_family_t,
-                    sin_port: v4.port().to_be(),
-                    sin_addr: libc::in_addr {
-                        s_addr: u32::from_ne_bytes(v4.ip().octets()),
-                    },
-                    sin_zero: [0; 8],
-                };
-                // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in.
-                unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
-                mem::size_of::<libc::sockaddr_in>()
-            }
-            SocketAddr::V6(v6) => {
-                let sin6 = libc::sockaddr_in6 {
-                    sin6_family: libc::AF_INET6 as libc::sa_family_t,
-                    sin6_port: v6.port().to_be(),
-                    sin6_flowinfo: v6.flowinfo(),
-                    sin6_addr: libc::in6_addr {
-                        s6_addr: v6.ip().octets(),
-                    },
-                    sin6_scope_id: v6.scope_id(),
-                };
-                // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in6.
-                unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
-                mem::size_of::<libc::sockaddr_in6>()
-            }
-        };
-        RawAddr {
-            storage,
-            len: len as libc::socklen_t,
-        }
-    }
-
-    /// Reads back an IP address the kernel wrote.
-    fn to_ip(&self) -> io::Result<SocketAddr> {
-        match self.storage.ss_family as libc::c_int {
-            libc::AF_INET => {
-                // SAFETY: the kernel said AF_INET, so it wrote a sockaddr_in.
-                let sin = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in>() };
-                // `s_addr` holds the four octets in network order, as they lie in memory.
-                Ok(SocketAddr::V4(SocketAddrV4::new(
-                    sin.sin_addr.s_addr.to_ne_bytes().into(),
-                    u16::from_be(sin.sin_port),
-                )))
-            }
-            libc::AF_INET6 => {
-                // SAFETY: the kernel said AF_INET6, so it wrote a sockaddr_in6.
-                let sin6 = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in6>() };
-                Ok(SocketAddr::V6(SocketAddrV6::new(
-                    sin6.sin6_addr.s6_addr.into(),
-                    u16::from_be(sin6.sin6_port),
-                    sin6.sin6_flowinfo,
-                    sin6.sin6_scope_id,
-                )))
-            }
-            family => Err(io::Error::other(format!(
-                "the kernel returned an address of family {family}, not IPv4 or IPv6"
-            ))),
-        }
-    }
-}
+pub(crate) use super::sockaddr::RawAddr;
 
 /// Creates a socket that is non-blocking and close-on-exec from its first moment.
 pub(crate) fn socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {
@@ -136,31 +60,59 @@ pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &RawAddr) -> io::Result<bool> {
 /// Accepts a connection as a non-blocking, close-on-exec socket, with the peer's
 /// address if it is an IP one.
 pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, Option<SocketAddr>)> {
-    let mut raw = RawAddr {
-        // SAFETY: all-zero bytes are a valid sockaddr_storage.
-        storage: unsafe { mem::zeroed() },
-        len: mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t,
-    };
+    let mut peer = RawAddr::empty();
+    let new = accept4(fd, (&raw mut peer.storage).cast(), &mut peer.len)?;
+    Ok((new, peer.to_ip().ok()))
+}
+
+/// Accepts a connection on a Unix listener, without the peer's address (usually
+/// unnamed; read it from the new socket if wanted).
+pub(crate) fn accept_unix(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+    accept4(fd, ptr::null_mut(), ptr::null_mut())
+}
+
+/// `accept4` making the new socket non-blocking and close-on-exec, retried on `EINTR`.
+/// `addr` and `len` are both null, or point at writable storage of `*len` bytes.
+fn accept4(
+    fd: BorrowedFd<'_>,
+    addr: *mut libc::sockaddr,
+    len: *mut libc::socklen_t,
+) -> io::Result<OwnedFd> {
     loop {
-        // SAFETY: `raw` is writable storage of `len` bytes; the kernel updates `len`.
+        // SAFETY: by this function's contract, `addr` and `len` are null (the kernel
+        // then writes no address) or valid for the kernel to write `*len` bytes.
         let result = cvt(unsafe {
             libc::accept4(
                 fd.as_raw_fd(),
-                (&raw mut raw.storage).cast(),
-                &mut raw.len,
+                addr,
+                len,
                 libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
             )
         });
         match result {
-            Ok(new) => {
-                // SAFETY: `new` is a new descriptor that nothing else owns.
-                let owned = unsafe { OwnedFd::from_raw_fd(new) };
-                return Ok((owned, raw.to_ip().ok()));
-            }
+            // SAFETY: `new` is a new descriptor that nothing else owns.
+            Ok(new) => return Ok(unsafe { OwnedFd::from_raw_fd(new) }),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Creates a pair of connected Unix sockets of type `kind` (`SOCK_STREAM` or
+/// `SOCK_DGRAM`), non-blocking and close-on-exec.
+pub(crate) fn pair(kind: libc::c_int) -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [-1; 2];
+    // SAFETY: `fds` is writable room for the two descriptors socketpair returns.
+    cvt(unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            kind | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: socketpair succeeded: both are new descriptors that nothing else owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 /// `send` with `MSG_NOSIGNAL`: a write to a closed peer is an `EPIPE` error, never a
@@ -173,6 +125,23 @@ pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
             buf.as_ptr().cast(),
             buf.len(),
             libc::MSG_NOSIGNAL,
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// `sendto` with `MSG_NOSIGNAL`: one datagram to `addr`.
+pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &RawAddr) -> io::Result<usize> {
+    // SAFETY: `buf` is valid for reads of `buf.len()` bytes, and `addr` points at
+    // `len` initialised bytes of a socket address.
+    let n = cvt(unsafe {
+        libc::sendto(
+            fd.as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            libc::MSG_NOSIGNAL,
+            addr.as_ptr(),
+            addr.len,
         )
     })?;
     Ok(n as usize)
@@ -221,6 +190,12 @@ pub(crate) fn int_option(
     })?;
     // SAFETY: zero-initialised, and the kernel wrote at most an int.
     Ok(unsafe { value.assume_init() })
+}
+
+/// Takes the socket's pending error (`SO_ERROR`), e.g. the outcome of a `connect`.
+pub(crate) fn take_error(fd: BorrowedFd<'_>) -> io::Result<Option<io::Error>> {
+    let code = int_option(fd, libc::SOL_SOCKET, libc::SO_ERROR)?;
+    Ok((code != 0).then(|| io::Error::from_raw_os_error(code)))
 }
 
 /// `SO_LINGER`: `Some(duration)` makes `close` wait for unsent data (a zero duration
@@ -285,17 +260,4 @@ pub(crate) fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
         cvt(unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) })?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ip_addresses_round_trip_through_the_c_layout() {
-        for text in ["127.0.0.1:8080", "[::1]:9", "[fe80::1%3]:443", "0.0.0.0:0"] {
-            let addr: SocketAddr = text.parse().unwrap();
-            assert_eq!(RawAddr::from_ip(&addr).to_ip().unwrap(), addr);
-        }
-    }
 }

@@ -8,18 +8,15 @@ use std::io;
 use std::net::{self, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use futures_core::Stream;
 
 use super::{TcpSocket, TcpStream};
 use crate::io::Async;
 use crate::net::addr::{ToSocketAddrs, for_each_addr};
+use crate::net::listener::{self, DEFAULT_BACKLOG};
 use crate::sys::socket;
-
-/// The listen backlog `bind` uses: connections the kernel queues before `accept`.
-/// Linux caps it at `net.core.somaxconn` (4096 by default).
-const DEFAULT_BACKLOG: u32 = 1024;
 
 /// A TCP socket listening for connections.
 ///
@@ -99,32 +96,13 @@ impl TcpListener {
 
     /// The polling form of [`accept`](Self::accept).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        let accepted = self.inner.poll_read_with(cx, |listener| {
-            loop {
-                match socket::accept(listener.as_fd()) {
-                    // The peer gave up while queued; the next connection may be fine.
-                    Err(e) if e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
-                    result => return result,
-                }
-            }
-        });
-        match accepted {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok((fd, peer))) => {
-                let stream = TcpStream::from_accepted(fd)?;
-                let peer = match peer {
-                    Some(peer) => peer,
-                    None => stream.peer_addr()?,
-                };
-                Poll::Ready(Ok((stream, peer)))
-            }
-            Poll::Ready(Err(error)) => {
-                if matches!(error.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) {
-                    self.inner.wait_for_fd();
-                }
-                Poll::Ready(Err(error))
-            }
-        }
+        let (fd, peer) = ready!(listener::poll_accept(&self.inner, cx, socket::accept))?;
+        let stream = TcpStream::from_accepted(fd)?;
+        let peer = match peer {
+            Some(peer) => peer,
+            None => stream.peer_addr()?,
+        };
+        Poll::Ready(Ok((stream, peer)))
     }
 
     /// The accepted connections as a [`Stream`]; it never ends.

@@ -24,7 +24,8 @@ use crate::sys::socket::{self, RawAddr};
 /// socket.bind("127.0.0.1:7778".parse().unwrap())?;
 /// let listener = socket.listen(4096)?;
 /// println!("listening on {}", listener.local_addr()?);
-/// # std::io::Result::Ok(()) }).unwrap();
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 #[derive(Debug)]
 pub struct TcpSocket {

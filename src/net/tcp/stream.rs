@@ -3,24 +3,21 @@
 #![deny(unsafe_code)]
 
 use std::fmt;
-use std::io::{self, IoSlice, Read};
+use std::io;
 use std::net::{self, Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
 use crate::net::addr::{ToSocketAddrs, for_each_addr};
-use crate::reactor::Direction;
+use crate::net::stream_io;
 use crate::sys::socket::{self, RawAddr};
 
 /// A TCP connection.
 ///
-/// Reads and writes go through [`AsyncRead`] and [`AsyncWrite`] (use
+/// Reads and writes go through [`AsyncRead`](crate::io::AsyncRead) and
+/// [`AsyncWrite`](crate::io::AsyncWrite) (use
 /// [`AsyncReadExt`](crate::io::AsyncReadExt) and
 /// [`AsyncWriteExt`](crate::io::AsyncWriteExt) to `.await` them). They are also
 /// implemented for `&TcpStream`, as std does for `Read` and `Write`: one task can read
@@ -40,7 +37,8 @@ use crate::sys::socket::{self, RawAddr};
 /// stream.write_all(b"ping").await?;
 /// let mut buf = [0; 4];
 /// stream.read_exact(&mut buf).await?;
-/// # std::io::Result::Ok(()) }).unwrap();
+/// # std::io::Result::Ok(()) })?;
+/// # std::io::Result::Ok(())
 /// ```
 pub struct TcpStream {
     inner: Async<net::TcpStream>,
@@ -67,20 +65,9 @@ impl TcpStream {
 
     /// Connects an already created (and possibly bound) socket.
     pub(crate) async fn connect_socket(fd: OwnedFd, addr: SocketAddr) -> io::Result<TcpStream> {
-        let connected = socket::connect(fd.as_fd(), &RawAddr::from_ip(&addr))?;
-        let stream = TcpStream {
-            inner: Async::new_nonblocking(net::TcpStream::from(fd))?,
-        };
-        if !connected {
-            // Writability starts out optimistic; here only a real edge means the
-            // handshake finished, so wait for one.
-            stream.inner.clear_ready(Direction::Write);
-            stream.inner.writable().await?;
-            if let Some(error) = stream.inner.get_ref().take_error()? {
-                return Err(error);
-            }
-        }
-        Ok(stream)
+        Ok(TcpStream {
+            inner: stream_io::connect(fd, &RawAddr::from_ip(&addr)).await?,
+        })
     }
 
     /// Wraps an accepted (non-blocking) socket.
@@ -178,20 +165,12 @@ impl TcpStream {
 
     /// Reads without waiting: `WouldBlock` if no data is there.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.try_read_with(|mut stream| stream.read(buf))?;
-        self.inner
-            .note_short_transfer(Direction::Read, n, buf.len());
-        Ok(n)
+        stream_io::try_read(&self.inner, buf)
     }
 
     /// Writes without waiting: `WouldBlock` if the send buffer is full.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        let n = self
-            .inner
-            .try_write_with(|stream| socket::send(stream.as_fd(), buf))?;
-        self.inner
-            .note_short_transfer(Direction::Write, n, buf.len());
-        Ok(n)
+        stream_io::try_write(&self.inner, buf)
     }
 
     /// Splits the stream into a reading half and a writing half that borrow it, to use
@@ -206,131 +185,9 @@ impl TcpStream {
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         OwnedReadHalf::pair(self)
     }
-
-    pub(crate) fn poll_read_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let poll = self.inner.poll_read_with(cx, |mut stream| stream.read(buf));
-        if let Poll::Ready(Ok(n)) = poll {
-            self.inner
-                .note_short_transfer(Direction::Read, n, buf.len());
-        }
-        poll
-    }
-
-    pub(crate) fn poll_write_priv(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let poll = self
-            .inner
-            .poll_write_with(cx, |stream| socket::send(stream.as_fd(), buf));
-        if let Poll::Ready(Ok(n)) = poll {
-            self.inner
-                .note_short_transfer(Direction::Write, n, buf.len());
-        }
-        poll
-    }
-
-    pub(crate) fn poll_write_vectored_priv(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let poll = self
-            .inner
-            .poll_write_with(cx, |stream| socket::send_vectored(stream.as_fd(), bufs));
-        if let Poll::Ready(Ok(n)) = poll {
-            let asked = bufs.iter().map(|b| b.len()).sum();
-            self.inner.note_short_transfer(Direction::Write, n, asked);
-        }
-        poll
-    }
-
-    pub(crate) fn shutdown_write(&self) -> Poll<io::Result<()>> {
-        match self.shutdown(Shutdown::Write) {
-            // Already shut down, or the peer is gone: closing is done either way.
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-            result => Poll::Ready(result),
-        }
-    }
 }
 
-impl AsyncRead for &TcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
-    }
-}
-
-impl AsyncWrite for &TcpStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Nothing is buffered in user space.
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.shutdown_write()
-    }
-}
-
-impl AsyncRead for TcpStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_read_priv(cx, buf)
-    }
-}
-
-impl AsyncWrite for TcpStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_priv(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_vectored_priv(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.shutdown_write()
-    }
-}
+stream_io::async_read_write!(TcpStream, inner);
 
 impl AsFd for TcpStream {
     fn as_fd(&self) -> BorrowedFd<'_> {

@@ -40,6 +40,7 @@ pub use join_handle::JoinHandle;
 pub use join_set::JoinSet;
 pub use yield_now::{YieldNow, yield_now};
 
+pub use crate::blocking::spawn_blocking;
 pub use crate::runtime::coop::consume_budget;
 pub use crate::runtime::core::spawn;
 

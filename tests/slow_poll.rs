@@ -1,0 +1,128 @@
+//! The slow-poll detector reports long polls on stderr, naming the task and its spawn
+//! site, and stays silent for fast ones. Each scenario runs in a child process so its
+//! stderr can be read.
+
+use std::process::Command;
+use std::time::Duration;
+
+use evloop::Runtime;
+
+/// The scenario a child process runs, named by `EVLOOP_CHILD`.
+fn child_scenario() -> Option<String> {
+    std::env::var("EVLOOP_CHILD").ok()
+}
+
+fn run_child(test_name: &str, scenario: &str, env: &[(&str, &str)]) -> String {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        .env("EVLOOP_CHILD", scenario)
+        .env_remove("EVLOOP_SLOW_POLL_MS")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "child failed: {output:?}");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// One slow task (it blocks the thread for 60 ms, the mistake being detected) among
+/// a hundred fast ones; the slow one is task 101.
+fn slow_and_fast_tasks(runtime: &Runtime) {
+    runtime.block_on(async {
+        let mut handles = Vec::new();
+        for _ in 0..100 {
+            handles.push(evloop::spawn(async {}));
+        }
+        handles.push(evloop::spawn(async {
+            std::thread::sleep(Duration::from_millis(60))
+        }));
+        for handle in handles {
+            handle.await.unwrap();
+        }
+    })
+}
+
+fn slow_poll_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("evloop: slow poll"))
+        .collect()
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
+fn builder_threshold_reports_the_slow_task_with_its_spawn_site() {
+    if child_scenario().as_deref() == Some("builder") {
+        let runtime = Runtime::builder()
+            .slow_poll_threshold(Some(Duration::from_millis(20)))
+            .build()
+            .unwrap();
+        slow_and_fast_tasks(&runtime);
+        return;
+    }
+    let stderr = run_child(
+        "builder_threshold_reports_the_slow_task_with_its_spawn_site",
+        "builder",
+        &[],
+    );
+    let lines = slow_poll_lines(&stderr);
+    assert_eq!(lines.len(), 1, "stderr:\n{stderr}");
+    assert!(lines[0].contains("task 101"), "{}", lines[0]);
+    assert!(lines[0].contains("tests/slow_poll.rs:"), "{}", lines[0]);
+    assert!(lines[0].contains("threshold 20 ms"), "{}", lines[0]);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
+fn environment_variable_turns_the_detector_on() {
+    if child_scenario().as_deref() == Some("env") {
+        slow_and_fast_tasks(&Runtime::new().unwrap());
+        return;
+    }
+    let stderr = run_child(
+        "environment_variable_turns_the_detector_on",
+        "env",
+        &[("EVLOOP_SLOW_POLL_MS", "20")],
+    );
+    assert_eq!(slow_poll_lines(&stderr).len(), 1, "stderr:\n{stderr}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
+fn detector_is_off_by_default_and_silent_for_fast_polls() {
+    if child_scenario().as_deref() == Some("off") {
+        slow_and_fast_tasks(&Runtime::new().unwrap());
+        let fast = Runtime::builder()
+            .slow_poll_threshold(Some(Duration::from_secs(5)))
+            .build()
+            .unwrap();
+        slow_and_fast_tasks(&fast);
+        return;
+    }
+    let stderr = run_child(
+        "detector_is_off_by_default_and_silent_for_fast_polls",
+        "off",
+        &[],
+    );
+    assert!(slow_poll_lines(&stderr).is_empty(), "stderr:\n{stderr}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "Miri cannot spawn a child process")]
+fn a_malformed_environment_variable_is_an_error() {
+    if child_scenario().as_deref() == Some("malformed") {
+        let error = Runtime::new().unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(error.to_string().contains("EVLOOP_SLOW_POLL_MS"), "{error}");
+        // An explicit builder setting does not read the variable at all.
+        Runtime::builder()
+            .slow_poll_threshold(None)
+            .build()
+            .unwrap();
+        return;
+    }
+    run_child(
+        "a_malformed_environment_variable_is_an_error",
+        "malformed",
+        &[("EVLOOP_SLOW_POLL_MS", "ten")],
+    );
+}
