@@ -61,6 +61,11 @@ pub use metrics::RuntimeMetrics;
 use self::core::Core;
 use self::slack::SlackGuard;
 
+/// How long a loop on a paused clock waits for an unfinished blocking-pool job before
+/// looking again: a job whose result no task awaits yet (a file's read-ahead) wakes
+/// nobody when it ends. Only tests pause the clock, so this costs nothing elsewhere.
+const BLOCKING_RECHECK: Duration = Duration::from_millis(10);
+
 /// A timer due sooner than this is waited for by going round the loop, not by parking:
 /// a park costs about 7 µs of CPU here (the system call, the kernel's timer, the
 /// switches), whatever its length, and comes back 5 µs late or more.
@@ -155,14 +160,7 @@ impl Runtime {
         let result = if !may_block {
             self.poll_reactor()
         } else if next_timer.is_some() && core.timers.is_paused() {
-            // Time stands still: rather than wait for the timer, deliver the I/O that
-            // is ready, and if that woke nothing, jump to the deadline.
-            core.shared.unpark();
-            let result = self.poll_reactor();
-            if core.is_idle() {
-                core.timers.jump_to_next_deadline();
-            }
-            result
+            self.wait_on_paused_clock()
         } else if next_timer.is_some_and(|wait| wait < SPIN_BELOW) {
             // The deadline is nearer than a park could return: going round the loop
             // again costs less CPU and is more precise.
@@ -176,6 +174,26 @@ impl Runtime {
         if let Err(error) = result {
             panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
         }
+    }
+
+    /// Step 4 with nothing runnable, a timer armed and the clock paused. Time stands
+    /// still, so waiting for the timer would be waiting forever: deliver the I/O that
+    /// is ready and, if that woke nothing, jump the clock to the deadline. Except while
+    /// a blocking-pool job is unfinished: its result may be what the tasks wait for, so
+    /// wait for it (or for I/O) instead, as tokio does.
+    fn wait_on_paused_clock(&self) -> io::Result<usize> {
+        let core = &*self.core;
+        if core.has_blocking_work() {
+            let result = core.reactor.turn(Some(BLOCKING_RECHECK));
+            core.shared.unpark();
+            return result;
+        }
+        core.shared.unpark();
+        let result = self.poll_reactor();
+        if core.is_idle() {
+            core.timers.jump_to_next_deadline();
+        }
+        result
     }
 
     /// A turn of the reactor that does not block. Returns how many events it found.

@@ -1,5 +1,5 @@
-//! Helpers shared by the socket fault and load tests: bounded waits, fd counting,
-//! child processes, thread CPU time, and a seeded random generator.
+//! Helpers shared by the socket fault and load tests and the timer tests: bounded
+//! waits, fd counting, child processes, thread CPU time, and a seeded random generator.
 
 #![allow(
     dead_code,
