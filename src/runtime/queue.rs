@@ -48,17 +48,18 @@ impl RunQueue {
     }
 
     /// Gives back the memory of a burst (a million tasks spawned at once leave an 8 MB
-    /// queue behind) once the queue has drained, keeping enough for ordinary load.
+    /// queue behind) once the queue has drained. The buffer is freed outright rather
+    /// than shrunk: shrinking allocates a smaller one, and a mid-sized allocation
+    /// right after a burst of frees makes glibc sweep all its small free chunks.
     pub(crate) fn release_burst_memory(&mut self) {
-        if self.keys.is_empty() && self.keys.capacity() > RETAINED_CAPACITY * 4 {
-            self.keys.shrink_to(RETAINED_CAPACITY);
+        if self.keys.is_empty() && self.keys.capacity() > BURST_CAPACITY {
+            self.keys = VecDeque::new();
         }
     }
 }
 
-/// Queue capacity kept after a burst drains: room for this many runnable tasks
-/// without reallocating (8 KiB).
-const RETAINED_CAPACITY: usize = 1024;
+/// A queue this long (in tasks; 32 KiB) is a burst, not the runtime's usual load.
+const BURST_CAPACITY: usize = 4096;
 
 /// Tasks woken from other threads, waiting for the loop to pick them up.
 #[derive(Debug, Default)]
@@ -182,7 +183,7 @@ mod tests {
         );
         while queue.pop().is_some() {}
         queue.release_burst_memory();
-        assert!(queue.keys.capacity() <= RETAINED_CAPACITY * 4);
+        assert_eq!(queue.keys.capacity(), 0);
     }
 
     #[test]

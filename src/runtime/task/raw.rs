@@ -231,10 +231,29 @@ fn drop_catching_panics<T>(id: Id, value: T) {
     }
 }
 
-/// Stores `new` in the slot and drops what was there (the finished future).
-fn replace_stage<F: Future>(stage: &mut Stage<F>, id: Id, new: Stage<F>) {
-    let old = std::mem::replace(stage, new);
-    drop_catching_panics(id, old);
+/// Drops the future where it lies and stores `result` in its place.
+///
+/// The future is pinned, so it must be dropped in place: moving it out first (as
+/// `mem::replace` would) breaks the promise `Pin` made to futures that keep pointers
+/// into themselves. A panicking destructor is caught and reported.
+fn finish_stage<F: Future>(stage: &mut Stage<F>, id: Id, result: Result<F::Output, JoinError>) {
+    let Stage::Running(future) = stage else {
+        unreachable!("only a running task finishes");
+    };
+    if std::mem::needs_drop::<F>() {
+        let future: *mut F = future;
+        // SAFETY: the future is valid and dropped exactly once: right after this, the
+        // slot is overwritten with `ptr::write`, which does not drop it again.
+        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
+            std::ptr::drop_in_place(future)
+        }));
+        if let Err(payload) = dropped {
+            report_lost_panic(id, "while the runtime dropped its future", payload);
+        }
+    }
+    // SAFETY: `stage` is valid for writes; its old contents (the future) were dropped
+    // above or need no drop.
+    unsafe { std::ptr::write(stage, Stage::Finished(result)) };
 }
 
 unsafe fn poll<F: Future>(ptr: NonNull<Header>) -> Poll<()> {
@@ -257,7 +276,7 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>) -> Poll<()> {
         Ok(Poll::Ready(output)) => Ok(output),
         Err(payload) => Err(JoinError::panic(id, payload)),
     };
-    replace_stage(stage, id, Stage::Finished(result));
+    finish_stage(stage, id, result);
     Poll::Ready(())
 }
 
@@ -266,7 +285,7 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
     let id = unsafe { ptr.as_ref() }.id;
     // SAFETY: as above.
     let stage = unsafe { stage_mut::<F>(ptr) };
-    replace_stage(stage, id, Stage::Finished(Err(JoinError::cancelled(id))));
+    finish_stage(stage, id, Err(JoinError::cancelled(id)));
 }
 
 unsafe fn take_output<F: Future>(ptr: NonNull<Header>, dst: *mut ()) {
