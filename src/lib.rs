@@ -10,6 +10,8 @@
 //! - `reactor`: the epoll instance the loop parks on.
 //! - [`time`]: timers (`sleep`, `timeout`, `interval`) and the runtime's clock,
 //!   which tests can pause (`time/`).
+//! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
+//!   for a disk (`fs/file/` is a small state machine: idle, or lent to a pool job).
 //! - `sys`: the only code that calls libc.
 //!
 //! ```
@@ -41,6 +43,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod blocking;
+pub mod fs;
 pub mod io;
 pub mod net;
 mod reactor;

@@ -50,7 +50,8 @@ use crate::sys::socket;
 /// # Caveats
 ///
 /// Regular files and directories cannot be registered with epoll: `new` returns an
-/// `Unsupported` error for them. Read files with blocking calls on another thread.
+/// `Unsupported` error for them. Use [`evloop::fs`](crate::fs), which runs file I/O on
+/// the blocking pool.
 pub struct Async<T: AsFd> {
     source: Rc<Source>,
     /// `Some` until `into_inner` or drop takes it.

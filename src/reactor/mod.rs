@@ -195,8 +195,8 @@ fn explain_registration_error(error: io::Error) -> io::Error {
         io::Error::new(
             io::ErrorKind::Unsupported,
             "this file descriptor cannot be watched by epoll (regular files and \
-             directories are never \"not ready\"); do file I/O with blocking calls on \
-             another thread instead",
+             directories are never \"not ready\"); use evloop::fs, or run the blocking \
+             calls with evloop::task::spawn_blocking",
         )
     } else {
         error

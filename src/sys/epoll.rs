@@ -3,7 +3,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::cvt;
 
@@ -74,10 +74,19 @@ impl Epoll {
     }
 
     /// Waits until at least one event is ready or `timeout` passes (`None`: forever),
-    /// and fills `events`. A signal interrupting the wait is retried with the same
-    /// timeout: waking a little late is fine, returning early for no reason is not.
+    /// and fills `events`. A signal interrupting the wait is retried for what is left
+    /// of the timeout: returning early for no reason would make the loop spin, and
+    /// starting the whole timeout again would let a steady stream of signals hold a
+    /// timer back for as long as it lasts.
     pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         events.buffer.clear();
+        // Forever (or too far away to represent) needs no recomputing, and a zero
+        // timeout never sleeps, so it cannot be interrupted: read the clock only for
+        // a real timed wait.
+        let deadline = timeout
+            .filter(|timeout| !timeout.is_zero())
+            .and_then(|timeout| Instant::now().checked_add(timeout));
+        let mut timeout = timeout;
         loop {
             match self.wait_once(events, timeout) {
                 Ok(n) => {
@@ -86,7 +95,11 @@ impl Epoll {
                     unsafe { events.buffer.set_len(n) };
                     return Ok(());
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    if let Some(deadline) = deadline {
+                        timeout = Some(deadline.saturating_duration_since(Instant::now()));
+                    }
+                }
                 Err(e) => return Err(e),
             }
         }
