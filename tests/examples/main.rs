@@ -1,0 +1,19 @@
+//! The examples, run as programs: each test starts an example's binary (built by
+//! `cargo test` before the tests run) and talks to it over real sockets on 127.0.0.1.
+
+mod chat;
+mod custom_future;
+mod kv;
+mod support;
+mod thread_per_core;
+
+// The kv example's pure parts, compiled here as well so that their unit tests run.
+// (`test = true` on the example would run them too, but then `cargo test` builds the
+// example only as a test harness, not the server binary the tests above start.)
+// The server's own code is not called here: allow what looks unused from this crate.
+#[allow(dead_code)]
+#[path = "../../examples/kv/resp.rs"]
+mod kv_resp;
+#[allow(dead_code)]
+#[path = "../../examples/kv/store.rs"]
+mod kv_store;

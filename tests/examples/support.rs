@@ -1,0 +1,147 @@
+//! Starting an example as a child process on a free port, and stopping it.
+
+use std::io::{self, BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for any one thing: a server to accept, a reply, a program to
+/// finish. Only reached when something is broken.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+/// How often to retry connecting to a server that is still starting.
+const CONNECT_RETRY: Duration = Duration::from_millis(10);
+/// Attempts at starting a server, each on a fresh port, in case another process takes
+/// the port between our probe and the server's bind.
+const START_ATTEMPTS: usize = 3;
+
+/// The example binary `name`, next to this test's binary: the test runs as
+/// `target/<profile>/deps/examples-<hash>`, the examples are in
+/// `target/<profile>/examples/`.
+pub fn example_path(name: &str) -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test binary is in target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} does not exist: build the examples first (`cargo test` does, \
+         `cargo test --test examples` alone does not; run `cargo build --examples`)",
+        path.display()
+    );
+    path
+}
+
+/// A running example server, killed when dropped, so a failing test leaves none
+/// behind.
+pub struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// Starts the example `name` with a free port as its first argument and `args`
+    /// after it, and returns once it accepts connections.
+    #[track_caller]
+    pub fn start(name: &str, args: &[&str]) -> Server {
+        let path = example_path(name);
+        for _ in 0..START_ATTEMPTS {
+            let port = free_port();
+            let mut child = Command::new(&path)
+                .arg(port.to_string())
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
+            forward_stderr(&mut child);
+            let mut server = Server { child, port };
+            if server.wait_until_accepting() {
+                return server;
+            }
+        }
+        panic!("{name} exited before accepting a connection, {START_ATTEMPTS} times");
+    }
+
+    /// Connects until the server accepts, or returns false if it exited (its port may
+    /// have been taken). Panics if it neither accepts nor exits in time.
+    fn wait_until_accepting(&mut self) -> bool {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match TcpStream::connect(("127.0.0.1", self.port)) {
+                Ok(_probe) => return true,
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {}
+                Err(e) => panic!("connecting to the server: {e}"),
+            }
+            if self.child.try_wait().expect("the child's status").is_some() {
+                return false;
+            }
+            assert!(Instant::now() < deadline, "the server does not accept");
+            thread::sleep(CONNECT_RETRY);
+        }
+    }
+
+    /// A new connection to the server, with reads and writes that give up after
+    /// [`PATIENCE`].
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        stream.set_write_timeout(Some(PATIENCE)).unwrap();
+        stream
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies the child's error output to the test's, which the test harness captures
+/// (threads inherit the capture) and shows only if the test fails.
+fn forward_stderr(child: &mut Child) {
+    let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+    thread::spawn(move || {
+        for line in stderr.lines() {
+            let Ok(line) = line else { return };
+            eprintln!("{line}");
+        }
+    });
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().unwrap().port()
+}
+
+/// Runs the example `name` to completion and returns its standard output, checking
+/// that it exits with success in time.
+pub fn run_to_completion(name: &str) -> String {
+    let mut child = Command::new(example_path(name))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the example");
+    let mut stdout = child.stdout.take().unwrap();
+    let (done, output) = mpsc::channel();
+    thread::spawn(move || {
+        let mut text = String::new();
+        let read = io::Read::read_to_string(&mut stdout, &mut text);
+        let _ = done.send(read.map(|_| text));
+    });
+    let Ok(text) = output.recv_timeout(PATIENCE) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{name} did not finish in {PATIENCE:?}");
+    };
+    let status = child.wait().expect("wait for the example");
+    assert!(status.success(), "{name} failed: {status}");
+    text.expect("read the example's output")
+}
