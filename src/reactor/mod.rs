@@ -16,7 +16,7 @@ pub(crate) mod source;
 
 use std::cell::RefCell;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::rc::{Rc, Weak};
 use std::task::Waker;
 use std::time::Duration;
@@ -150,41 +150,93 @@ impl Reactor {
             .push(Rc::downgrade(listener));
     }
 
-    /// Waits up to `timeout` (`None`: forever) for events and dispatches them.
-    /// Returns how many events epoll reported.
-    pub(crate) fn turn(&self, timeout: Option<Duration>) -> io::Result<usize> {
+    /// Waits up to `timeout` (`None`: forever) for events, into the reused buffer.
+    /// Returns how many epoll reported; [`dispatch`](Self::dispatch) then wakes
+    /// whoever waits for them, before the next `wait` overwrites them.
+    pub(crate) fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
         let mut events = self.events.borrow_mut();
         self.epoll.wait(&mut events, timeout)?;
+        Ok(events.len())
+    }
+
+    /// Applies the events of the last [`wait`](Self::wait): marks their sources ready
+    /// and wakes the wakers stored for them.
+    pub(crate) fn dispatch(&self) {
         let mut to_wake = self.to_wake.borrow_mut();
-        let mut count = 0;
         {
+            let events = self.events.borrow();
             let table = self.sources.borrow();
             for event in events.iter() {
-                count += 1;
-                if event.token == NOTIFY_TOKEN {
-                    continue;
-                }
-                let key = SourceKey::from_token(event.token);
-                match table.slots.get(key.index as usize) {
-                    Some(SourceSlot {
-                        generation,
-                        source: Some(source),
-                    }) if *generation == key.generation => {
-                        source.on_event(event.bits, &mut to_wake)
-                    }
-                    // The fd was deregistered after epoll queued this event.
-                    _ => {}
+                if let Target::Source(source) = table.target(event.token) {
+                    source.on_event(event.bits, &mut to_wake);
                 }
             }
         }
-        drop(events);
         // Wake with no borrow of the table or the buffer live: a waker may run code
         // that registers or deregisters fds.
         let mut wakers = std::mem::take(&mut *to_wake);
         drop(to_wake);
         wakers.drain(..).for_each(Waker::wake);
         *self.to_wake.borrow_mut() = wakers;
-        Ok(count)
+    }
+
+    /// Describes each event of the last [`wait`](Self::wait) to `f`, for the loop
+    /// trace. Called before [`dispatch`](Self::dispatch), while the waiters it would
+    /// wake are still stored.
+    pub(crate) fn describe_events(&self, mut f: impl FnMut(EventInfo)) {
+        let events = self.events.borrow();
+        let table = self.sources.borrow();
+        for event in events.iter() {
+            f(match table.target(event.token) {
+                Target::Notifier => EventInfo::Notifier,
+                Target::Stale => EventInfo::Stale,
+                Target::Source(source) => EventInfo::Fd {
+                    fd: source.fd,
+                    bits: event.bits,
+                    waiters: source.waiters_for(event.bits),
+                },
+            });
+        }
+    }
+}
+
+/// One event, as the loop trace shows it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum EventInfo {
+    /// The runtime's eventfd: another thread woke a task or the `block_on` future.
+    Notifier,
+    /// For a source deregistered after epoll queued the event; ignored.
+    Stale,
+    /// For a registered fd: the event bits epoll reported, and how many wakers wait
+    /// for the directions those bits make ready.
+    Fd {
+        fd: RawFd,
+        bits: u32,
+        waiters: usize,
+    },
+}
+
+/// What an event's token refers to.
+enum Target<'a> {
+    Notifier,
+    Source(&'a Rc<Source>),
+    /// The fd was deregistered after epoll queued this event.
+    Stale,
+}
+
+impl SourceTable {
+    fn target(&self, token: u64) -> Target<'_> {
+        if token == NOTIFY_TOKEN {
+            return Target::Notifier;
+        }
+        let key = SourceKey::from_token(token);
+        match self.slots.get(key.index as usize) {
+            Some(SourceSlot {
+                generation,
+                source: Some(source),
+            }) if *generation == key.generation => Target::Source(source),
+            _ => Target::Stale,
+        }
     }
 }
 

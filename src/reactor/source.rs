@@ -99,6 +99,10 @@ impl Waiters {
         }
     }
 
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
     fn take_into(&mut self, wakers: &mut Vec<Waker>) {
         wakers.extend(self.first.take());
         wakers.append(&mut self.rest);
@@ -152,6 +156,19 @@ impl Source {
                 state.waiters.borrow_mut().take_into(wakers);
             }
         }
+    }
+
+    /// How many wakers [`on_event`](Self::on_event) would take for an event with
+    /// `bits` (for the loop trace, which looks before the event is applied).
+    pub(crate) fn waiters_for(&self, bits: u32) -> usize {
+        [
+            (Direction::Read, READ_READY),
+            (Direction::Write, WRITE_READY),
+        ]
+        .into_iter()
+        .filter(|&(_, ready_bits)| bits & ready_bits != 0)
+        .map(|(direction, _)| self.state(direction).waiters.borrow().len())
+        .sum()
     }
 
     /// Marks a direction ready and returns its waiters (used when the reactor learns

@@ -14,11 +14,13 @@ use std::sync::Arc;
 use super::builder::Config;
 use super::context;
 use super::coop;
+use super::metrics::Counters;
 use super::owned_tasks::OwnedTasks;
 use super::queue::RunQueue;
 use super::shared::Shared;
 use super::slow_poll::SlowPollDetector;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
+use super::trace::{Trace, Tracer};
 use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
 use crate::time::timers::Timers;
@@ -48,6 +50,10 @@ pub(crate) struct Core {
     blocking: OnceCell<BlockingPool>,
     /// Set when slow polls are to be reported.
     slow_poll: Option<SlowPollDetector>,
+    /// Set when each tick is to be printed on stderr.
+    pub(crate) tracer: Option<Tracer>,
+    /// What the loop has done so far, for [`RuntimeMetrics`](super::RuntimeMetrics).
+    pub(crate) counters: Rc<Counters>,
     /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
     /// one too: dropping a `Sleep` after its runtime is harmless.
     pub(crate) timers: Rc<Timers>,
@@ -108,6 +114,7 @@ impl Core {
     pub(crate) fn new(config: Config) -> io::Result<Core> {
         let shared = Arc::new(Shared::new()?);
         let reactor = Rc::new(Reactor::new(&*shared, config.event_capacity)?);
+        let counters = Rc::new(Counters::default());
         Ok(Core {
             shared,
             tasks: RefCell::default(),
@@ -118,7 +125,9 @@ impl Core {
             reactor,
             blocking: OnceCell::new(),
             slow_poll: config.slow_poll_threshold.map(SlowPollDetector::new),
-            timers: Rc::new(Timers::new(config.start_paused)),
+            tracer: config.trace.then(Tracer::new),
+            timers: Rc::new(Timers::new(config.start_paused, counters.clone())),
+            counters,
             config,
         })
     }
@@ -149,11 +158,18 @@ impl Core {
         } else {
             tasks.insert(table_ref);
             self.run_queue.borrow_mut().push(key);
+            self.counters.tasks_spawned.increment();
             if let Some(detector) = &self.slow_poll {
                 detector.record_spawn(key, site);
             }
         }
         JoinHandle::new(handle_ref)
+    }
+
+    /// The id of the last spawned task (0 before the first): the ids of the tasks
+    /// spawned since an earlier reading follow it. For the trace.
+    pub(crate) fn last_task_id(&self) -> u64 {
+        self.last_id.get()
     }
 
     fn next_id(&self) -> Id {
@@ -180,11 +196,13 @@ impl Core {
     }
 
     /// Moves tasks woken on other threads onto the local run queue.
-    fn take_injected(&self) {
+    fn take_injected(&self, trace: &impl Trace) {
         let mut injected = self.injected.borrow_mut();
         self.shared.take_injected(&mut injected);
+        self.counters.cross_thread_wakes.add(injected.len() as u64);
         for remote in injected.drain(..) {
             let task = remote.into_local(self);
+            trace.injected(task.header().id);
             // Clear first: a wake from another thread from now on queues it again
             // (at worst one spurious poll), never gets lost.
             task.header().clear_injected();
@@ -193,8 +211,8 @@ impl Core {
     }
 
     /// Polls up to `limit` queued tasks, each once. Returns how many it polled.
-    pub(crate) fn run_tasks(&self, limit: u32) -> u32 {
-        self.take_injected();
+    pub(crate) fn run_tasks(&self, limit: u32, trace: &impl Trace) -> u32 {
+        self.take_injected(trace);
         let mut polled = 0;
         while polled < limit {
             let Some(key) = self.run_queue.borrow_mut().pop() else {
@@ -205,6 +223,7 @@ impl Core {
                 continue;
             };
             polled += 1;
+            trace.polled(task.header().id);
             let run = || coop::with_budget(self.config.io_budget, || task.run());
             let result = match &self.slow_poll {
                 None => run(),
@@ -219,7 +238,25 @@ impl Core {
             }
         }
         self.run_queue.borrow_mut().release_burst_memory();
+        self.counters.task_polls.add(u64::from(polled));
         polled
+    }
+
+    /// How many keys the run queue holds. For the trace: the tasks a step of the
+    /// tick queued are the ones past the length before it.
+    pub(crate) fn queue_len(&self) -> usize {
+        self.run_queue.borrow().len()
+    }
+
+    /// Calls `f` with the id of each queued task from position `start` on. For the
+    /// trace, between polls (no task is out of the table then).
+    pub(crate) fn queued_ids(&self, start: usize, mut f: impl FnMut(Id)) {
+        let queue = self.run_queue.borrow();
+        let tasks = self.tasks.borrow();
+        queue
+            .keys_from(start)
+            .filter_map(|key| tasks.id(key))
+            .for_each(&mut f);
     }
 
     /// The blocking pool, started on first use.

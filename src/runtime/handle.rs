@@ -64,7 +64,9 @@ impl Handle {
         self.core.spawn_at(future, std::panic::Location::caller())
     }
 
-    /// A snapshot of the runtime's numbers: tasks alive, blocking threads.
+    /// A snapshot of the runtime's counters (ticks, polls, parks, epoll events,
+    /// timers, wakes from other threads) and what it holds (tasks alive, blocking
+    /// threads); see [`RuntimeMetrics`].
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::snapshot(&self.core)
     }

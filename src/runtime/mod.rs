@@ -15,6 +15,10 @@
 //!
 //! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
 //!
+//! To watch the ticks go by, turn on the loop trace ([`Builder::trace`] or
+//! `EVLOOP_TRACE=1`; what it prints is described in `runtime/trace.rs`). To count
+//! them, read [`Runtime::metrics`].
+//!
 //! ```
 //! use evloop::Runtime;
 //!
@@ -42,11 +46,12 @@ mod slack;
 mod slow_poll;
 #[allow(unsafe_code)] // The one-allocation task and its waker vtable; see task/mod.rs.
 pub mod task;
+mod trace;
 
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -54,10 +59,12 @@ use std::time::Duration;
 pub use builder::Builder;
 pub(crate) use builder::Config;
 pub use handle::{Handle, TryCurrentError};
+pub(crate) use metrics::Counters;
 pub use metrics::RuntimeMetrics;
 
 use self::core::Core;
 use self::slack::SlackGuard;
+use self::trace::{NoTrace, Trace};
 
 /// A single-threaded evloop runtime: a task queue, an epoll instance, and the loop
 /// that drives them.
@@ -105,6 +112,25 @@ impl Runtime {
         self.core.spawn_at(future, std::panic::Location::caller())
     }
 
+    /// A snapshot of the runtime's counters; see [`RuntimeMetrics`]. Also
+    /// [`Handle::metrics`] from inside.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = evloop::Runtime::new()?;
+    /// runtime.block_on(async {
+    ///     evloop::spawn(async {}).await.unwrap();
+    /// });
+    /// let metrics = runtime.metrics();
+    /// assert_eq!(metrics.tasks_spawned, 1);
+    /// assert_eq!(metrics.task_polls, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn metrics(&self) -> RuntimeMetrics {
+        RuntimeMetrics::snapshot(&self.core)
+    }
+
     /// Runs `future` to completion on this thread, running spawned tasks meanwhile.
     ///
     /// Returns as soon as `future` is done; tasks that are still running stay in the
@@ -127,37 +153,66 @@ impl Runtime {
         let mut future = pin!(future);
         core.shared.set_root_woken();
         loop {
-            if core.shared.take_root_woken() {
-                let poll =
-                    coop::with_budget(core.config.io_budget, || future.as_mut().poll(&mut cx));
-                if let Poll::Ready(output) = poll {
-                    return output;
-                }
+            // The one check the trace costs when it is off: the tick is compiled
+            // twice, and `NoTrace`'s copy has no trace code left in it.
+            let poll = match &core.tracer {
+                None => self.tick(future.as_mut(), &mut cx, &NoTrace),
+                Some(tracer) => self.tick(future.as_mut(), &mut cx, tracer),
+            };
+            if let Poll::Ready(output) = poll {
+                return output;
             }
-            core.run_tasks(core.config.tasks_per_tick);
-            self.turn_reactor();
         }
+    }
+
+    /// One tick: steps 1 to 4 of the module docs. `Ready` when the `block_on` future
+    /// finished (the rest of the tick is then left out).
+    fn tick<F: Future>(
+        &self,
+        future: Pin<&mut F>,
+        cx: &mut Context<'_>,
+        trace: &impl Trace,
+    ) -> Poll<F::Output> {
+        let core = &*self.core;
+        core.counters.ticks.increment();
+        let root_woken = core.shared.take_root_woken();
+        trace.tick_started(core.counters.ticks.get(), root_woken);
+        let poll = if root_woken {
+            coop::with_budget(core.config.io_budget, || future.poll(cx))
+        } else {
+            Poll::Pending
+        };
+        if poll.is_pending() {
+            core.run_tasks(core.config.tasks_per_tick, trace);
+            self.turn_reactor(trace);
+        }
+        trace.tick_finished(poll.is_ready());
+        poll
     }
 
     /// Steps 3 and 4 of the tick: fire the timers that are due, then poll the
     /// reactor, blocking only when there is nothing else to do.
-    fn turn_reactor(&self) {
+    fn turn_reactor(&self, trace: &impl Trace) {
         let core = &*self.core;
-        let next_timer = core.timers.fire_expired();
-        let may_block = !core.has_runnable() && core.shared.try_park();
-        let result = if !may_block {
-            self.poll_reactor()
-        } else if next_timer.is_some() && core.timers.is_paused() {
+        let next_timer = trace.timers_fired(core, || core.timers.fire_expired());
+        let result = if core.has_runnable() {
+            self.epoll(Wait::TasksRunnable, trace)
+        } else if !core.shared.try_park() {
+            self.epoll(Wait::Woken, trace)
+        } else if let Some(jump) = next_timer.filter(|_| core.timers.is_paused()) {
             // Time stands still: rather than wait for the timer, deliver the I/O that
             // is ready, and if that woke nothing, jump to the deadline.
             core.shared.unpark();
-            let result = self.poll_reactor();
+            let result = self.epoll(Wait::ClockPaused, trace);
             if core.is_idle() {
+                trace.clock_jumped(jump);
                 core.timers.jump_to_next_deadline();
             }
             result
         } else {
-            let result = core.reactor.turn(next_timer);
+            let wait = next_timer.map_or(Wait::Forever, Wait::NextTimer);
+            core.counters.parks.increment();
+            let result = self.epoll(wait, trace);
             core.shared.unpark();
             result
         };
@@ -166,15 +221,49 @@ impl Runtime {
         }
     }
 
-    /// A turn of the reactor that does not block. Returns how many events it found.
-    fn poll_reactor(&self) -> io::Result<usize> {
+    /// Asks epoll for events, waiting as `wait` says, and wakes whoever waits for them.
+    fn epoll(&self, wait: Wait, trace: &impl Trace) -> io::Result<()> {
         let core = &*self.core;
-        if core.reactor.has_sources() {
-            core.reactor.turn(Some(Duration::ZERO))
-        } else {
+        let timeout = wait.timeout();
+        if timeout == Some(Duration::ZERO) && !core.reactor.has_sources() {
             // Nothing registered could be ready; cross-thread wakes arrive through
             // the injection queue, which the next tick reads anyway.
-            Ok(0)
+            trace.epoll_skipped(wait);
+            return Ok(());
+        }
+        trace.epoll_wait(wait);
+        let events = core.reactor.wait(timeout)?;
+        core.counters.epoll_events.add(events as u64);
+        trace.epoll_events(core, || core.reactor.dispatch());
+        Ok(())
+    }
+}
+
+/// How the loop turns the reactor this tick, and why (step 4 of the tick).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Wait {
+    /// Tasks are queued: ask epoll what is ready without blocking, so sockets get
+    /// their turn even while tasks keep the loop busy.
+    TasksRunnable,
+    /// The loop was about to park, but the `block_on` future or a task on another
+    /// thread was woken meanwhile: do not block.
+    Woken,
+    /// Nothing to run and the clock is paused: deliver ready I/O without blocking,
+    /// then jump the clock to the next timer instead of waiting for it.
+    ClockPaused,
+    /// Nothing to run: park until an event or the next timer's deadline, this far off.
+    NextTimer(Duration),
+    /// Nothing to run and no timer armed: park until an event.
+    Forever,
+}
+
+impl Wait {
+    /// The `epoll_wait` timeout: `None` blocks until an event.
+    fn timeout(self) -> Option<Duration> {
+        match self {
+            Wait::TasksRunnable | Wait::Woken | Wait::ClockPaused => Some(Duration::ZERO),
+            Wait::NextTimer(timeout) => Some(timeout),
+            Wait::Forever => None,
         }
     }
 }

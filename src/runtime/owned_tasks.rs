@@ -5,7 +5,7 @@
 
 #![deny(unsafe_code)]
 
-use super::task::{TaskKey, TaskRef};
+use super::task::{Id, TaskKey, TaskRef};
 
 #[derive(Debug, Default)]
 pub(crate) struct OwnedTasks {
@@ -93,6 +93,15 @@ impl OwnedTasks {
                     _ => unreachable!("matched as idle above"),
                 }
             }
+            _ => None,
+        }
+    }
+
+    /// The id of the task under `key`, if it is in the table (not finished, not out
+    /// for a poll).
+    pub(crate) fn id(&self, key: TaskKey) -> Option<Id> {
+        match self.slots.get(key.index as usize)? {
+            Slot::Idle(task) if task.header().key == key => Some(task.header().id),
             _ => None,
         }
     }

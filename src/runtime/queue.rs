@@ -34,6 +34,15 @@ impl RunQueue {
         self.keys.is_empty()
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The keys from position `start` (0 is the next to run) to the back.
+    pub(crate) fn keys_from(&self, start: usize) -> impl Iterator<Item = TaskKey> + '_ {
+        self.keys.range(start.min(self.keys.len())..).copied()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.keys.clear();
     }

@@ -86,7 +86,12 @@ impl Shared {
     /// Whether the `block_on` future was woken, or a task woken on another thread may
     /// be waiting in the injection queue. Clears nothing.
     pub(crate) fn has_pending_wakes(&self) -> bool {
-        self.root_woken.load(Ordering::SeqCst) || self.has_injected.load(Ordering::Acquire)
+        self.is_root_woken() || self.has_injected.load(Ordering::Acquire)
+    }
+
+    /// Whether the `block_on` future was woken and not yet polled. Clears nothing.
+    pub(crate) fn is_root_woken(&self) -> bool {
+        self.root_woken.load(Ordering::SeqCst)
     }
 
     /// Whether the `block_on` future was woken since the last call; clears the flag.

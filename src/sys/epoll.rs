@@ -183,6 +183,11 @@ impl Events {
         }
     }
 
+    /// How many events the last wait returned.
+    pub(crate) fn len(&self) -> usize {
+        self.buffer.len()
+    }
+
     /// The events the last wait returned.
     pub(crate) fn iter(&self) -> impl Iterator<Item = Event> + '_ {
         self.buffer.iter().map(|raw| Event {

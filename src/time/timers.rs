@@ -20,6 +20,7 @@ use std::time::{Duration, Instant as StdInstant};
 use super::Instant;
 use super::clock::{Clock, ClockError};
 use super::heap::{TimerHeap, TimerKey};
+use crate::runtime::Counters;
 use crate::runtime::context;
 
 /// A runtime's timers. The `Core` holds it in an `Rc`, and so does every armed
@@ -38,10 +39,12 @@ pub(crate) struct Timers {
     /// The clock as the loop last read it (or as `advance` last set it), in
     /// nanoseconds since `origin`. Never ahead of the clock.
     now: Cell<u64>,
+    /// The runtime's counters, shared with its `Core`: timers armed and fired.
+    counters: Rc<Counters>,
 }
 
 impl Timers {
-    pub(crate) fn new(start_paused: bool) -> Timers {
+    pub(crate) fn new(start_paused: bool, counters: Rc<Counters>) -> Timers {
         let clock = Clock::new(start_paused);
         let origin = clock.now();
         Timers {
@@ -49,6 +52,7 @@ impl Timers {
             clock,
             origin,
             now: Cell::new(0),
+            counters,
         }
     }
 
@@ -75,6 +79,7 @@ impl Timers {
     /// Arms a timer that wakes `waker` at `deadline`. No system call.
     pub(crate) fn arm(&self, deadline: Instant, waker: &Waker) -> TimerKey {
         let waker = waker.clone();
+        self.counters.timers_armed.increment();
         self.heap.borrow_mut().insert(self.ticks(deadline), waker)
     }
 
@@ -132,7 +137,10 @@ impl Timers {
         loop {
             let due = self.heap.borrow_mut().pop_expired(now);
             match due {
-                Some(waker) => waker.wake(),
+                Some(waker) => {
+                    self.counters.timers_fired.increment();
+                    waker.wake();
+                }
                 None => break,
             }
         }

@@ -1,5 +1,6 @@
-//! Helpers shared by the socket fault and load tests: bounded waits, fd counting,
-//! child processes, thread CPU time, and a seeded random generator.
+//! Helpers shared by the integration tests: bounded waits, fd counting, child
+//! processes, thread CPU time, a seeded random generator, and a wake from another
+//! thread into a parked loop.
 
 #![allow(
     dead_code,
@@ -136,6 +137,33 @@ pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bo
     }
 }
 
+/// A future that completes once another thread has woken it, and that thread wakes
+/// it only after the thread that first polled it is parked in `epoll_wait`: a
+/// cross-thread wake into a parked loop, every time.
+pub fn woken_once_parked() -> impl Future<Output = ()> {
+    let woken = Arc::new(AtomicBool::new(false));
+    let mut waker_thread: Option<thread::JoinHandle<()>> = None;
+    poll_fn(move |cx| {
+        if woken.load(Ordering::Acquire) {
+            if let Some(handle) = waker_thread.take() {
+                handle.join().unwrap();
+            }
+            return Poll::Ready(());
+        }
+        if waker_thread.is_none() {
+            let (loop_tid, waker, woken) = (thread_id(), cx.waker().clone(), woken.clone());
+            waker_thread = Some(thread::spawn(move || {
+                wait_until(Duration::from_secs(10), "the loop parks", || {
+                    is_in_epoll_wait(loop_tid)
+                });
+                woken.store(true, Ordering::Release);
+                waker.wake();
+            }));
+        }
+        Poll::Pending
+    })
+}
+
 /// The CPU time (user + system) the calling thread has used.
 pub fn thread_cpu_time() -> Duration {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
@@ -160,15 +188,32 @@ pub fn child_scenario() -> Option<String> {
 /// [`CHILD_ENV`], and returns its output. Kills it and fails if it takes longer than
 /// `limit`.
 pub fn run_child(test_name: &str, scenario: &str, limit: Duration) -> Output {
-    let child = Command::new(std::env::current_exe().unwrap())
+    run_child_with_env(test_name, scenario, &[], limit)
+}
+
+/// [`run_child`], with the environment variables in `env` set (`Some`) or removed
+/// (`None`) in the child.
+pub fn run_child_with_env(
+    test_name: &str,
+    scenario: &str,
+    env: &[(&str, Option<&str>)],
+    limit: Duration,
+) -> Output {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
         .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_ENV, scenario)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    for &(name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let child = command.spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let (done, result) = mpsc::channel();
     let waiter = thread::spawn(move || done.send(child.wait_with_output().unwrap()).unwrap());
