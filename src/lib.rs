@@ -53,7 +53,8 @@
 //! - [`runtime`]: [`Runtime`], its [`Builder`](runtime::Builder) and
 //!   [`Handle`](runtime::Handle). The loop that polls tasks and parks on epoll
 //!   (`runtime/mod.rs`), the run queues (`runtime/queue.rs`), the thread-local
-//!   current runtime (`runtime/context.rs`).
+//!   current runtime (`runtime/context.rs`). [`Runtime::metrics`] counts what the
+//!   loop does; `EVLOOP_TRACE=1` prints each tick (`runtime/trace.rs`).
 //! - [`task`]: [`spawn`], [`JoinHandle`](task::JoinHandle), [`JoinSet`](task::JoinSet),
 //!   [`yield_now`](task::yield_now) and [`spawn_blocking`](task::spawn_blocking). A
 //!   spawned future is one allocation, and a hand-written waker vtable puts it back on
