@@ -49,6 +49,10 @@ struct PoolState {
     queue: VecDeque<Job>,
     threads: usize,
     idle: usize,
+    /// Jobs submitted whose closure has not returned yet. A job delivers its result
+    /// and wakes its task before it returns, so while this is 0 no result is on its
+    /// way. A paused clock does not jump while it is not (see `Runtime::turn_reactor`).
+    unfinished: usize,
     shutdown: bool,
 }
 
@@ -68,6 +72,7 @@ impl BlockingPool {
     fn submit(&self, job: Job) -> io::Result<()> {
         let mut state = self.shared.lock();
         state.queue.push_back(job);
+        state.unfinished += 1;
         if state.idle > 0 {
             drop(state);
             self.shared.job_ready.notify_one();
@@ -86,11 +91,17 @@ impl BlockingPool {
                 // Without any worker the job would wait forever: hand it back.
                 if state.threads == 0 {
                     state.queue.pop_back();
+                    state.unfinished -= 1;
                     return Err(error);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Whether a job is queued or running: its result may still wake a task.
+    pub(crate) fn has_unfinished_jobs(&self) -> bool {
+        self.shared.lock().unfinished > 0
     }
 
     /// How many worker threads exist right now.
@@ -121,6 +132,7 @@ impl PoolShared {
                 drop(state);
                 job();
                 state = self.lock();
+                state.unfinished -= 1;
                 continue;
             }
             if state.shutdown {

@@ -67,6 +67,7 @@
 //!   which tests can pause (`time/`).
 //! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
 //!   for a disk (`fs/file/` is a small state machine: idle, or lent to a pool job).
+//! - [`signal`]: Ctrl-C and Unix signals, delivered through the reactor.
 //! - [`main`] and [`test`]: the attributes that run an `async fn` on a new runtime.
 //!
 //! Not public, but worth reading: `reactor/` (the epoll instance, and each fd's
@@ -90,6 +91,7 @@ pub mod io;
 pub mod net;
 mod reactor;
 pub mod runtime;
+pub mod signal;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.
 mod sys;
 pub mod time;

@@ -6,26 +6,17 @@
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::sync::mpsc;
 use std::task::{Context, Poll, Waker};
-use std::thread;
 use std::time::Instant as StdInstant;
 
 use evloop::Runtime;
 use evloop::time::{self, Duration, Instant};
 
+mod common;
+use common::within;
+
 /// Generous: a loaded 2-core machine may hold a thread up for a long time.
 const LATE_BOUND: Duration = Duration::from_secs(2);
-
-/// Runs `f` on its own thread and fails the test if it takes longer than `limit`, so a
-/// timer that never fires shows as a failure, not a hung test run.
-fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(f()).unwrap());
-    result
-        .recv_timeout(limit)
-        .unwrap_or_else(|_| panic!("did not finish within {limit:?}: a timer never fired"))
-}
 
 #[test]
 fn a_sleep_wakes_a_parked_loop_after_its_deadline() {

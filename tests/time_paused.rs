@@ -13,24 +13,15 @@ use std::task::{Context, Poll, Wake, Waker};
 use evloop::Runtime;
 use evloop::time::{self, Duration, Instant, MissedTickBehavior};
 
+mod common;
+use common::XorShift;
+
 fn paused() -> Runtime {
     Runtime::builder().start_paused(true).build().unwrap()
 }
 
 fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
-}
-
-/// A small deterministic generator, so "random" deadlines are the same every run.
-struct XorShift(u64);
-
-impl XorShift {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
 }
 
 /// A waker that counts its wakes.
@@ -63,10 +54,12 @@ async fn the_clock_stands_still_while_tasks_run_and_jumps_when_they_wait() {
 async fn many_timers_fire_in_deadline_order_ties_in_arming_order() {
     let start = Instant::now();
     let fired = Rc::new(RefCell::new(Vec::new()));
-    let mut random = XorShift(0x2545_F491_4F6C_DD1D);
+    let mut random = XorShift::new(1);
     let mut handles = Vec::new();
     // 1,000 timers over 50 distinct deadlines: many ties, many distinct times.
-    let deadlines: Vec<Duration> = (0..1000).map(|_| ms(1 + random.below(50))).collect();
+    let deadlines: Vec<Duration> = (0..1000)
+        .map(|_| ms(random.between(1, 50) as u64))
+        .collect();
     for (n, &after) in deadlines.iter().enumerate() {
         let fired = fired.clone();
         handles.push(evloop::spawn(async move {
@@ -310,10 +303,10 @@ async fn a_hundred_thousand_concurrent_sleeps_all_complete() {
     const SLEEPERS: usize = 100_000;
     let start = Instant::now();
     let done = Rc::new(Cell::new(0_usize));
-    let mut random = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut random = XorShift::new(2);
     let mut handles = Vec::with_capacity(SLEEPERS);
     for _ in 0..SLEEPERS {
-        let after = ms(1 + random.below(100));
+        let after = ms(random.between(1, 100) as u64);
         let done = done.clone();
         handles.push(evloop::spawn(async move {
             time::sleep(after).await;
@@ -450,4 +443,30 @@ async fn ready_io_is_delivered_before_the_clock_jumps() -> std::io::Result<()> {
     );
     drop(writer.await.unwrap()?);
     Ok(())
+}
+
+/// While a blocking-pool job runs, its result may be what the tasks wait for: the
+/// paused clock does not jump over it. The job is released only once the loop is seen
+/// parked in epoll, so a loop that jumped instead would have timed out first.
+#[test]
+fn the_paused_clock_waits_for_blocking_jobs() {
+    common::within(Duration::from_secs(30), || {
+        let loop_tid = common::thread_id();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let releaser = std::thread::spawn(move || {
+            common::wait_until(Duration::from_secs(10), "the loop parks", || {
+                common::is_in_epoll_wait(loop_tid)
+            });
+            release.send(()).unwrap();
+        });
+        let (result, elapsed) = paused().block_on(async {
+            let start = Instant::now();
+            let job = evloop::task::spawn_blocking(move || released.recv().is_ok());
+            let result = time::timeout(Duration::from_secs(1), job).await;
+            (result, start.elapsed())
+        });
+        releaser.join().unwrap();
+        assert!(matches!(result, Ok(Ok(true))), "{result:?}");
+        assert_eq!(elapsed, Duration::ZERO);
+    });
 }

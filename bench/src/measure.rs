@@ -1,5 +1,5 @@
-//! Clocks and memory: ns per operation from an `Instant`, the process's resident set
-//! size from `/proc/self/status`, and percentiles of a latency sample.
+//! Clocks and memory: ns per operation from an `Instant`, the process's CPU time, its
+//! resident set size from `/proc/self/status`, and percentiles of a latency sample.
 
 use std::fs;
 use std::time::Duration;
@@ -7,6 +7,20 @@ use std::time::Duration;
 /// Nanoseconds per operation.
 pub fn ns_per_op(elapsed: Duration, operations: u64) -> f64 {
     elapsed.as_nanos() as f64 / operations as f64
+}
+
+/// CPU time the whole process has used so far, user plus system, every thread
+/// included (smol's reactor may run a helper thread).
+pub fn cpu_time() -> Duration {
+    // SAFETY: rusage is plain integers, for which all-zero bytes are a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF is a valid target and `usage` is live and writable.
+    let result = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    assert_eq!(result, 0, "getrusage failed");
+    let time = |tv: libc::timeval| {
+        Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// The process's resident set size in bytes (`VmRSS`, which the kernel keeps in KiB).

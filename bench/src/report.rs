@@ -11,6 +11,8 @@ pub enum Target {
     AtMost(f64),
     /// At most what tokio measured in the same run.
     AtMostTokio,
+    /// Below both tokio and smol in the same run.
+    BelowPeers,
     /// No target.
     None,
 }
@@ -62,6 +64,61 @@ pub const CROSS_THREAD_WAKE_P99: Spec = Spec {
     label: "cross_thread_wake p99",
     unit: "us",
     target: Target::None,
+    earlier: None,
+};
+
+pub const TIMER_ARM_CANCEL: Spec = Spec {
+    label: "timer_arm_cancel",
+    unit: "ns/op",
+    target: Target::AtMost(100.0),
+    earlier: Some([514.0, 207.0]),
+};
+pub const TIMEOUT_CHURN: Spec = Spec {
+    label: "timeout_churn",
+    unit: "ns/op",
+    target: Target::AtMost(5.0),
+    earlier: Some([49.0, 5.0]),
+};
+pub const PRECISION_P50: Spec = Spec {
+    label: "precision p50",
+    unit: "us late",
+    target: Target::None,
+    earlier: None,
+};
+pub const PRECISION_P99: Spec = Spec {
+    label: "precision p99",
+    unit: "us late",
+    target: Target::AtMost(50.0),
+    earlier: None,
+};
+pub const PRECISION_MAX: Spec = Spec {
+    label: "precision max",
+    unit: "us late",
+    target: Target::None,
+    earlier: None,
+};
+pub const TIMERS_MANY_WALL: Spec = Spec {
+    label: "timers_many wall",
+    unit: "ms",
+    target: Target::None,
+    earlier: None,
+};
+pub const TIMERS_MANY_CPU: Spec = Spec {
+    label: "timers_many CPU",
+    unit: "ms",
+    target: Target::AtMost(80.0),
+    earlier: Some([101.0, 145.0]),
+};
+pub const TIMERS_MANY_LATE_P50: Spec = Spec {
+    label: "timers_many p50",
+    unit: "us late",
+    target: Target::None,
+    earlier: Some([1423.0, 6.0]),
+};
+pub const TIMERS_MANY_LATE_P99: Spec = Spec {
+    label: "timers_many p99",
+    unit: "us late",
+    target: Target::BelowPeers,
     earlier: None,
 };
 
@@ -130,19 +187,24 @@ fn cells(row: &Row) -> Vec<String> {
         (Some(ev), Some(other)) if other > 0.0 => format!("{:.2}x", ev / other),
         _ => "-".to_owned(),
     };
+    let peers = value(Runtime::Tokio).zip(value(Runtime::Smol));
+    // The limit, and whether evloop may equal it.
     let target = match row.spec.target {
-        Target::AtMost(limit) => Some(limit),
-        Target::AtMostTokio => value(Runtime::Tokio),
+        Target::AtMost(limit) => Some((limit, true)),
+        Target::AtMostTokio => value(Runtime::Tokio).map(|tokio| (tokio, true)),
+        Target::BelowPeers => peers.map(|(tokio, smol)| (tokio.min(smol), false)),
         Target::None => None,
     };
     let target_text = match row.spec.target {
         Target::AtMost(limit) => format!("<= {}", number(limit)),
         Target::AtMostTokio => "<= tokio".to_owned(),
+        Target::BelowPeers => "< both".to_owned(),
         Target::None => "-".to_owned(),
     };
     let met = match (evloop, target) {
-        (Some(ev), Some(limit)) if ev.is_finite() => {
-            if ev <= limit { "yes" } else { "NO" }.to_owned()
+        (Some(ev), Some((limit, inclusive))) if ev.is_finite() => {
+            let met = ev < limit || (inclusive && ev == limit);
+            if met { "yes" } else { "NO" }.to_owned()
         }
         _ => "-".to_owned(),
     };

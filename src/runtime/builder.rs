@@ -165,7 +165,9 @@ impl Builder {
     /// [`time::pause`](crate::time::pause), [`time::advance`](crate::time::advance)
     /// and `#[evloop::test(start_paused)]`.
     ///
-    /// I/O and wakes from other threads still work; only time is frozen.
+    /// I/O and wakes from other threads still work; only time is frozen. While a
+    /// [`spawn_blocking`](crate::task::spawn_blocking) job (or a file operation) is
+    /// unfinished, the clock does not jump: its result may be what the tasks wait for.
     ///
     /// # Examples
     ///

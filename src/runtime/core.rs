@@ -269,6 +269,14 @@ impl Core {
         })
     }
 
+    /// Whether a blocking-pool job is queued or running (false if the pool never
+    /// started).
+    pub(crate) fn has_blocking_work(&self) -> bool {
+        self.blocking
+            .get()
+            .is_some_and(BlockingPool::has_unfinished_jobs)
+    }
+
     /// How many blocking-pool threads exist (0 if the pool never started).
     pub(crate) fn blocking_threads(&self) -> usize {
         self.blocking.get().map_or(0, BlockingPool::thread_count)

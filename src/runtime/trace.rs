@@ -315,14 +315,19 @@ impl Trace for Tracer {
         let why = reason(wait);
         self.line(|out| {
             let _ = match wait {
-                Wait::TasksRunnable | Wait::Woken | Wait::ClockPaused => {
+                Wait::TasksRunnable | Wait::Woken | Wait::ClockPaused | Wait::TimerImminent => {
                     writeln!(out, "epoll_wait(0: {why})")
                 }
-                Wait::NextTimer(timeout) => writeln!(out, "park: epoll_wait({timeout:.1?}: {why})"),
+                Wait::NextTimer(timeout) | Wait::BlockingJob(timeout) => {
+                    writeln!(out, "park: epoll_wait({timeout:.1?}: {why})")
+                }
                 Wait::Forever => writeln!(out, "park: epoll_wait(forever: {why})"),
             };
         });
-        if matches!(wait, Wait::NextTimer(_) | Wait::Forever) {
+        if matches!(
+            wait,
+            Wait::NextTimer(_) | Wait::BlockingJob(_) | Wait::Forever
+        ) {
             self.flush();
         }
     }
@@ -376,6 +381,8 @@ fn reason(wait: Wait) -> &'static str {
         Wait::TasksRunnable => "tasks runnable",
         Wait::Woken => "woken while about to park",
         Wait::ClockPaused => "clock paused",
+        Wait::TimerImminent => "next timer due in under 5 µs",
+        Wait::BlockingJob(_) => "clock paused, a blocking job unfinished",
         Wait::NextTimer(_) => "next timer",
         Wait::Forever => "nothing runnable, no timer",
     }

@@ -6,6 +6,7 @@
 
 pub(crate) mod epoll;
 pub(crate) mod eventfd;
+pub(crate) mod signal;
 mod sockaddr;
 pub(crate) mod socket;
 pub(crate) mod thread;

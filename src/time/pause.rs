@@ -2,8 +2,9 @@
 //!
 //! While the clock is paused, the loop never waits for a timer: when no task can run,
 //! it delivers the I/O events that are ready without blocking, and if still nothing can
-//! run, it moves the clock straight to the next deadline. A test full of timeouts and
-//! intervals then runs in no real time, and always the same way.
+//! run, it moves the clock straight to the next deadline (but not while a blocking-pool
+//! job is unfinished: it waits for that first). A test full of timeouts and intervals
+//! then runs in no real time, and always the same way.
 
 #![deny(unsafe_code)]
 

@@ -112,11 +112,13 @@ pub struct Sleep {
 ///   Unarmed ------------------------> Armed -----------------------> [poll] Elapsed
 ///      |        first poll, due (3)                                     |
 ///      +----------------------------------------------------------> Elapsed
-///   Elapsed / Unarmed --- reset (4) ---> Unarmed;   Armed --- reset (5) ---> Armed
+///   Elapsed / Unarmed --- reset (4) ---> Unarmed
+///   Armed --- reset (5) ---> Armed, or Unarmed (timer cancelled) if already due
 /// ```
 ///
-/// (1)(3) `poll_unarmed`; (2) `Timers::fire_expired`, seen by `poll_armed`;
-/// (4)(5) `Sleep::reset`. Dropping an `Armed` sleep cancels its timer.
+/// (1)(3) `poll_unarmed`; (2) `Timers::fire_expired`, seen by the next poll, which
+/// finds the deadline due by the last firing; (4)(5) `Sleep::reset`. Dropping an
+/// `Armed` sleep cancels its timer.
 enum State {
     /// No timer: created, or reset, and not polled since.
     Unarmed,
@@ -161,7 +163,7 @@ impl Sleep {
     pub fn is_elapsed(&self) -> bool {
         match &self.state {
             State::Unarmed => false,
-            State::Armed { timers, key } => !timers.is_armed(*key),
+            State::Armed { timers, key } => timers.is_due(self.deadline) || !timers.is_armed(*key),
             State::Elapsed => true,
         }
     }
@@ -188,7 +190,10 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
         if let State::Armed { timers, key } = &self.state {
-            if timers.reschedule(*key, deadline) {
+            if timers.is_due(deadline) {
+                // Moved into the past: no timer needed, the next poll completes.
+                timers.cancel(*key);
+            } else if timers.reschedule(*key, deadline) {
                 return;
             }
         }
@@ -216,7 +221,8 @@ impl Future for Sleep {
         match &this.state {
             State::Unarmed => this.poll_unarmed(cx),
             State::Armed { timers, key } => {
-                if timers.set_waker(*key, cx.waker()) {
+                // Due by the last firing means fired: no need to look the timer up.
+                if !timers.is_due(this.deadline) && timers.set_waker(*key, cx.waker()) {
                     Poll::Pending
                 } else {
                     this.state = State::Elapsed;
@@ -304,6 +310,19 @@ mod tests {
             assert_eq!(second.0.load(Ordering::SeqCst), 1);
             assert_eq!(armed(), 0, "a fired timer is disarmed");
             assert!(sleep.is_elapsed());
+            assert!(poll_with(&mut sleep, Waker::noop()).is_ready());
+        });
+    }
+
+    #[test]
+    fn reset_into_the_past_disarms_and_completes() {
+        paused().block_on(async {
+            let start = Instant::now();
+            let mut sleep = sleep(Duration::from_secs(10));
+            assert!(poll_with(&mut sleep, Waker::noop()).is_pending());
+            crate::time::advance(Duration::from_secs(2)).await;
+            sleep.reset(start + Duration::from_secs(1));
+            assert_eq!(armed(), 0, "a deadline already due needs no timer");
             assert!(poll_with(&mut sleep, Waker::noop()).is_ready());
         });
     }

@@ -4,10 +4,14 @@
 //! The loop calls [`Timers::fire_expired`] once per tick, after running tasks and
 //! before turning the reactor: it reads the clock once, wakes every timer whose
 //! deadline is at or before that reading, and returns how long the reactor may sleep
-//! before the next deadline. That reading is kept (`now`) so that a `Sleep` polled
-//! later in the same tick can tell it is already due without reading the clock again.
-//! The kept reading is never ahead of the clock, so "due by it" implies "due": nothing
-//! fires early.
+//! before the next deadline.
+//!
+//! That reading is kept as `fired_until`, with this invariant: every timer whose
+//! deadline is at or before `fired_until` has fired. It is never ahead of the clock,
+//! so "due by it" implies "due": nothing completes early. It lets a `Sleep` answer two
+//! questions without reading the clock or looking up its timer (a cache miss when
+//! thousands are armed): on its first poll, "am I due already?" (then it completes
+//! without arming); after a wake-up, "has my timer fired?".
 
 #![deny(unsafe_code)]
 
@@ -36,9 +40,9 @@ pub(crate) struct Timers {
     /// The time that deadline 0 stands for: the clock's reading when the runtime was
     /// built. Deadlines are kept as nanoseconds since then.
     origin: StdInstant,
-    /// The clock as the loop last read it (or as `advance` last set it), in
-    /// nanoseconds since `origin`. Never ahead of the clock.
-    now: Cell<u64>,
+    /// The clock as the last firing read it, in nanoseconds since `origin`: every
+    /// timer due by then has fired. Only [`fire_expired`](Self::fire_expired) moves it.
+    fired_until: Cell<u64>,
     /// The runtime's counters, shared with its `Core`: timers armed and fired.
     counters: Rc<Counters>,
 }
@@ -51,7 +55,7 @@ impl Timers {
             heap: RefCell::default(),
             clock,
             origin,
-            now: Cell::new(0),
+            fired_until: Cell::new(0),
             counters,
         }
     }
@@ -71,13 +75,16 @@ impl Timers {
         self.clock.now()
     }
 
-    /// Whether `deadline` is at or before the loop's last reading of the clock.
+    /// Whether `deadline` is at or before the last firing: it is due, and a timer armed
+    /// for it has fired.
     pub(crate) fn is_due(&self, deadline: Instant) -> bool {
-        self.ticks(deadline) <= self.now.get()
+        self.ticks(deadline) <= self.fired_until.get()
     }
 
-    /// Arms a timer that wakes `waker` at `deadline`. No system call.
+    /// Arms a timer that wakes `waker` at `deadline`, which must not be due yet (see
+    /// [`is_due`](Self::is_due)). No system call.
     pub(crate) fn arm(&self, deadline: Instant, waker: &Waker) -> TimerKey {
+        debug_assert!(!self.is_due(deadline), "a due timer would never fire");
         let waker = waker.clone();
         self.counters.timers_armed.increment();
         self.heap.borrow_mut().insert(self.ticks(deadline), waker)
@@ -110,8 +117,10 @@ impl Timers {
         true
     }
 
-    /// Moves an armed timer to `deadline`. `false` if it has fired.
+    /// Moves an armed timer to `deadline`, which must not be due yet. `false` if it
+    /// has fired.
     pub(crate) fn reschedule(&self, key: TimerKey, deadline: Instant) -> bool {
+        debug_assert!(!self.is_due(deadline), "a due timer would never fire");
         self.heap.borrow_mut().reschedule(key, self.ticks(deadline))
     }
 
@@ -133,7 +142,6 @@ impl Timers {
             return None;
         }
         let now = self.ticks(Instant::from_std(self.clock.now()));
-        self.now.set(now);
         loop {
             let due = self.heap.borrow_mut().pop_expired(now);
             match due {
@@ -144,6 +152,7 @@ impl Timers {
                 None => break,
             }
         }
+        self.fired_until.set(now);
         let next = self.heap.borrow().next_deadline()?;
         Some(Duration::from_nanos(next.saturating_sub(now)))
     }
@@ -162,14 +171,11 @@ impl Timers {
         };
         if let Some(instant) = self.origin.checked_add(Duration::from_nanos(next)) {
             self.clock.jump_to(instant);
-            self.sync_now();
         }
     }
 
     pub(crate) fn pause(&self) -> Result<(), ClockError> {
-        self.clock.pause()?;
-        self.sync_now();
-        Ok(())
+        self.clock.pause()
     }
 
     pub(crate) fn resume(&self) -> Result<(), ClockError> {
@@ -179,7 +185,6 @@ impl Timers {
     /// Moves a paused clock forward by `duration` and fires what is then due.
     pub(crate) fn advance(&self, duration: Duration) -> Result<(), ClockError> {
         self.clock.advance(duration)?;
-        self.sync_now();
         self.fire_expired();
         Ok(())
     }
@@ -195,12 +200,6 @@ impl Timers {
                 None => break,
             }
         }
-    }
-
-    /// Takes a fresh reading after the clock was moved by hand.
-    fn sync_now(&self) {
-        let now = self.ticks(Instant::from_std(self.clock.now()));
-        self.now.set(now);
     }
 
     /// `instant` as nanoseconds since `origin`: 0 for anything before it (already

@@ -6,6 +6,7 @@ mod custom_future;
 mod kv;
 mod support;
 mod thread_per_core;
+mod timers;
 mod trace;
 
 // The kv example's pure parts, compiled here as well so that their unit tests run.

@@ -1,5 +1,6 @@
-//! The executor benchmark: runs the workloads on evloop, tokio (current-thread) and
-//! smol (`LocalExecutor`) in one run and prints one table. See `bench/README.md`.
+//! The benchmark: runs the executor and timer workloads on evloop, tokio
+//! (current-thread) and smol (`LocalExecutor`) in one run and prints one table. See
+//! `bench/README.md`.
 //!
 //! ```text
 //! executor [WORKLOAD...] [--runtime NAME]... [--reps N]
@@ -7,8 +8,8 @@
 //!
 //! With no workload, runs them all; with no `--runtime`, all three. Every (workload,
 //! runtime) pair runs in a fresh child process. Timed workloads run `--reps` times
-//! (default 3) there and the table keeps the best run; parked_memory and
-//! cross_thread_wake run once.
+//! (default 3) there and the table keeps the best run; parked_memory,
+//! cross_thread_wake and precision run once.
 
 use std::env;
 use std::process::ExitCode;
@@ -26,7 +27,8 @@ struct Options {
 }
 
 const USAGE: &str = "usage: executor [WORKLOAD...] [--runtime evloop|tokio|smol]... [--reps N]\n\
-    workloads: spawn_join yield_loop ping_pong_local parked_memory cross_thread_wake";
+    workloads: spawn_join yield_loop ping_pong_local parked_memory cross_thread_wake\n\
+    timer_arm_cancel timeout_churn precision timers_many";
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {

@@ -1,11 +1,15 @@
 //! The workloads, one module each. Every module holds the same logic three times, once
-//! per runtime, side by side, differing only in the runtime's own `spawn`, `yield_now`
-//! and `block_on`.
+//! per runtime, side by side, differing only in the runtime's own `spawn`, `yield_now`,
+//! timers and `block_on`. The first five measure the executor, the last four the timers.
 
 pub mod cross_thread_wake;
 pub mod parked_memory;
 pub mod ping_pong_local;
 pub mod spawn_join;
+pub mod timeout_churn;
+pub mod timer_arm_cancel;
+pub mod timer_precision;
+pub mod timers_many;
 pub mod yield_loop;
 
 use crate::report::{self, Spec};
@@ -24,16 +28,28 @@ pub enum Workload {
     ParkedMemory,
     /// [`cross_thread_wake`]
     CrossThreadWake,
+    /// [`timer_arm_cancel`]
+    TimerArmCancel,
+    /// [`timeout_churn`]
+    TimeoutChurn,
+    /// [`timer_precision`]
+    Precision,
+    /// [`timers_many`]
+    TimersMany,
 }
 
 impl Workload {
     /// Every workload, in table order.
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 9] = [
         Workload::SpawnJoin,
         Workload::YieldLoop,
         Workload::PingPongLocal,
         Workload::ParkedMemory,
         Workload::CrossThreadWake,
+        Workload::TimerArmCancel,
+        Workload::TimeoutChurn,
+        Workload::Precision,
+        Workload::TimersMany,
     ];
 
     /// The command-line name.
@@ -44,6 +60,10 @@ impl Workload {
             Workload::PingPongLocal => "ping_pong_local",
             Workload::ParkedMemory => "parked_memory",
             Workload::CrossThreadWake => "cross_thread_wake",
+            Workload::TimerArmCancel => "timer_arm_cancel",
+            Workload::TimeoutChurn => "timeout_churn",
+            Workload::Precision => "precision",
+            Workload::TimersMany => "timers_many",
         }
     }
 
@@ -62,15 +82,28 @@ impl Workload {
             Workload::CrossThreadWake => {
                 &[report::CROSS_THREAD_WAKE_P50, report::CROSS_THREAD_WAKE_P99]
             }
+            Workload::TimerArmCancel => &[report::TIMER_ARM_CANCEL],
+            Workload::TimeoutChurn => &[report::TIMEOUT_CHURN],
+            Workload::Precision => &[
+                report::PRECISION_P50,
+                report::PRECISION_P99,
+                report::PRECISION_MAX,
+            ],
+            Workload::TimersMany => &[
+                report::TIMERS_MANY_WALL,
+                report::TIMERS_MANY_CPU,
+                report::TIMERS_MANY_LATE_P50,
+                report::TIMERS_MANY_LATE_P99,
+            ],
         }
     }
 
     /// How many runs to make when `requested` are asked for: the memory reading is
-    /// only meaningful once per process, and the wake latency is a distribution of
-    /// 10,000 samples already.
+    /// only meaningful once per process, and the wake latency and the timer precision
+    /// are distributions of 10,000 samples already.
     pub fn runs(self, requested: u32) -> u32 {
         match self {
-            Workload::ParkedMemory | Workload::CrossThreadWake => 1,
+            Workload::ParkedMemory | Workload::CrossThreadWake | Workload::Precision => 1,
             _ => requested,
         }
     }
@@ -85,6 +118,21 @@ impl Workload {
             Workload::CrossThreadWake => {
                 let latency = cross_thread_wake::run(runtime);
                 vec![latency.p50_us, latency.p99_us]
+            }
+            Workload::TimerArmCancel => vec![timer_arm_cancel::run(runtime)],
+            Workload::TimeoutChurn => vec![timeout_churn::run(runtime)],
+            Workload::Precision => {
+                let lateness = timer_precision::run(runtime);
+                vec![lateness.p50_us, lateness.p99_us, lateness.max_us]
+            }
+            Workload::TimersMany => {
+                let many = timers_many::run(runtime);
+                vec![
+                    many.wall_ms,
+                    many.cpu_ms,
+                    many.late_p50_us,
+                    many.late_p99_us,
+                ]
             }
         }
     }
