@@ -67,7 +67,8 @@
 //!   which tests can pause (`time/`).
 //! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
 //!   for a disk (`fs/file/` is a small state machine: idle, or lent to a pool job).
-//! - [`signal`]: Ctrl-C and Unix signals, delivered through the reactor.
+//! - [`signal`]: Ctrl-C and Unix signals as streams. A signal handler rings an
+//!   eventfd that the reactor watches like a socket (`signal/`, `sys/signal.rs`).
 //! - [`main`] and [`test`]: the attributes that run an `async fn` on a new runtime.
 //!
 //! Not public, but worth reading: `reactor/` (the epoll instance, and each fd's
