@@ -3,6 +3,7 @@
 
 mod chat;
 mod custom_future;
+mod guide;
 mod kv;
 mod support;
 mod thread_per_core;
