@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# net.sh: the network benchmarks, with the shared harness in ../shared/bench/net
+# (load generator, peer servers, runner, report), in one run:
+# - TCP echo ping-pong on loopback: evloop's `echo` example against tokio's
+#   current-thread runtime, smol and the C epoll server;
+# - HTTP hello world under wrk: evloop's `http_hello` against the same three.
+#
+# The harness directory is read-only and knows servers only through its servers.tsv,
+# so this script copies it to bench/target/net, adds evloop's lines, builds everything
+# there and runs it. The server is pinned to CPU 0 and the load to CPU 1.
+#
+# Usage: bench/net.sh             (3 rounds of every phase: load, idle memory, syscalls)
+#        ONLY=evloop-http,smol-http,c-http bench/net.sh    (one kind of row only)
+# Knobs are the harness's: ROUNDS, SECS, PHASES, ECHO_LOADS, IDLE_N (see its README).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+harness="$root/../shared/bench/net"
+work="$here/target/net"
+
+command -v perf >/dev/null && command -v strace >/dev/null && command -v wrk >/dev/null ||
+  echo "note: the harness wants perf, strace and wrk (apt-get install -y linux-perf strace wrk)" >&2
+
+(cd "$root" && cargo build --release --quiet --example echo --example http_hello)
+mkdir -p "$work"
+cp -r "$harness"/. "$work"/
+chmod -R u+w "$work"
+{
+  printf 'evloop         echo  %s {PORT}\n' "$root/target/release/examples/echo"
+  printf 'evloop-http    http  %s {PORT}\n' "$root/target/release/examples/http_hello"
+} >>"$work/servers.tsv"
+"$work/build.sh" tokio-echo smol-echo tokio-http smol-http
+ONLY="${ONLY:-evloop,smol,c-epoll,evloop-http,smol-http,c-http}" "$work/run.sh"
