@@ -47,17 +47,15 @@ pub(crate) struct Reactor {
     waiting_for_fds: RefCell<Vec<Weak<Source>>>,
 }
 
+/// The registered sources by slot. Slots and their generations are two arrays, not
+/// one of pairs: a pair would pad to 16 bytes, the two cost 12 per connection.
 #[derive(Debug, Default)]
 struct SourceTable {
-    slots: Vec<SourceSlot>,
+    sources: Vec<Option<Rc<Source>>>,
+    /// Bumped each time a slot is freed, so events for the old fd go stale.
+    generations: Vec<u32>,
     free: Vec<u32>,
     len: usize,
-}
-
-#[derive(Debug, Default)]
-struct SourceSlot {
-    generation: u32,
-    source: Option<Rc<Source>>,
 }
 
 impl Reactor {
@@ -91,25 +89,25 @@ impl Reactor {
         let index = match table.free.pop() {
             Some(index) => index,
             None => {
-                let index = u32::try_from(table.slots.len())
+                let index = u32::try_from(table.sources.len())
                     .ok()
                     .filter(|&i| i < u32::MAX)
                     .ok_or_else(|| io::Error::other("too many registered file descriptors"))?;
-                table.slots.push(SourceSlot::default());
+                table.sources.push(None);
+                table.generations.push(0);
                 index
             }
         };
-        let slot = &mut table.slots[index as usize];
         let key = SourceKey {
             index,
-            generation: slot.generation,
+            generation: table.generations[index as usize],
         };
         if let Err(error) = self.epoll.add(fd, key.to_token(), INTEREST) {
             table.free.push(index);
             return Err(explain_registration_error(error));
         }
         let source = Rc::new(Source::new(fd.as_raw_fd(), key, Rc::downgrade(self)));
-        slot.source = Some(source.clone());
+        table.sources[index as usize] = Some(source.clone());
         table.len += 1;
         Ok(source)
     }
@@ -120,12 +118,13 @@ impl Reactor {
         let _ = self.epoll.delete(fd);
         let mut table = self.sources.borrow_mut();
         let key = source.key;
-        if let Some(slot) = table.slots.get_mut(key.index as usize) {
-            if slot.generation == key.generation && slot.source.take().is_some() {
-                slot.generation = slot.generation.wrapping_add(1);
-                table.free.push(key.index);
-                table.len -= 1;
-            }
+        let index = key.index as usize;
+        if table.generations.get(index) == Some(&key.generation)
+            && table.sources[index].take().is_some()
+        {
+            table.generations[index] = key.generation.wrapping_add(1);
+            table.free.push(key.index);
+            table.len -= 1;
         }
     }
 
@@ -230,11 +229,11 @@ impl SourceTable {
             return Target::Notifier;
         }
         let key = SourceKey::from_token(token);
-        match self.slots.get(key.index as usize) {
-            Some(SourceSlot {
-                generation,
-                source: Some(source),
-            }) if *generation == key.generation => Target::Source(source),
+        let index = key.index as usize;
+        match self.sources.get(index) {
+            Some(Some(source)) if self.generations[index] == key.generation => {
+                Target::Source(source)
+            }
             _ => Target::Stale,
         }
     }
