@@ -60,6 +60,18 @@ pub const CROSS_THREAD_WAKE_P50: Spec = Spec {
     target: Target::AtMostTokio,
     earlier: Some([3.4, 4.4]),
 };
+pub const BLOCKING_ROUND_TRIP_P50: Spec = Spec {
+    label: "blocking_round_trip p50",
+    unit: "us",
+    target: Target::AtMostTokio,
+    earlier: None,
+};
+pub const BLOCKING_ROUND_TRIP_P99: Spec = Spec {
+    label: "blocking_round_trip p99",
+    unit: "us",
+    target: Target::None,
+    earlier: None,
+};
 pub const CROSS_THREAD_WAKE_P99: Spec = Spec {
     label: "cross_thread_wake p99",
     unit: "us",

@@ -1,7 +1,9 @@
 //! The workloads, one module each. Every module holds the same logic three times, once
 //! per runtime, side by side, differing only in the runtime's own `spawn`, `yield_now`,
-//! timers and `block_on`. The first five measure the executor, the last four the timers.
+//! timers and `block_on`. The first five measure the executor, the next four the timers,
+//! the last the blocking pool.
 
+pub mod blocking_round_trip;
 pub mod cross_thread_wake;
 pub mod parked_memory;
 pub mod ping_pong_local;
@@ -36,11 +38,13 @@ pub enum Workload {
     Precision,
     /// [`timers_many`]
     TimersMany,
+    /// [`blocking_round_trip`]
+    BlockingRoundTrip,
 }
 
 impl Workload {
     /// Every workload, in table order.
-    pub const ALL: [Workload; 9] = [
+    pub const ALL: [Workload; 10] = [
         Workload::SpawnJoin,
         Workload::YieldLoop,
         Workload::PingPongLocal,
@@ -50,6 +54,7 @@ impl Workload {
         Workload::TimeoutChurn,
         Workload::Precision,
         Workload::TimersMany,
+        Workload::BlockingRoundTrip,
     ];
 
     /// The command-line name.
@@ -64,6 +69,7 @@ impl Workload {
             Workload::TimeoutChurn => "timeout_churn",
             Workload::Precision => "precision",
             Workload::TimersMany => "timers_many",
+            Workload::BlockingRoundTrip => "blocking_round_trip",
         }
     }
 
@@ -95,6 +101,10 @@ impl Workload {
                 report::TIMERS_MANY_LATE_P50,
                 report::TIMERS_MANY_LATE_P99,
             ],
+            Workload::BlockingRoundTrip => &[
+                report::BLOCKING_ROUND_TRIP_P50,
+                report::BLOCKING_ROUND_TRIP_P99,
+            ],
         }
     }
 
@@ -103,7 +113,10 @@ impl Workload {
     /// are distributions of 10,000 samples already.
     pub fn runs(self, requested: u32) -> u32 {
         match self {
-            Workload::ParkedMemory | Workload::CrossThreadWake | Workload::Precision => 1,
+            Workload::ParkedMemory
+            | Workload::CrossThreadWake
+            | Workload::Precision
+            | Workload::BlockingRoundTrip => 1,
             _ => requested,
         }
     }
@@ -133,6 +146,10 @@ impl Workload {
                     many.late_p50_us,
                     many.late_p99_us,
                 ]
+            }
+            Workload::BlockingRoundTrip => {
+                let round_trip = blocking_round_trip::run(runtime);
+                vec![round_trip.p50_us, round_trip.p99_us]
             }
         }
     }
