@@ -1,6 +1,10 @@
 //! A panicking task is contained: its handle reports it and everything else goes on.
 
-use std::process::Command;
+use std::time::Duration;
+
+mod common;
+
+use common::{child_scenario, describe};
 
 use evloop::task;
 
@@ -43,20 +47,14 @@ fn cancelled_error_is_not_a_panic() {
     });
 }
 
-/// Scenarios that must run in a child process, because they inspect its stderr.
-/// The parent test re-runs this test binary with `EVLOOP_CHILD` naming the scenario.
-fn child_scenario() -> Option<String> {
-    std::env::var("EVLOOP_CHILD").ok()
-}
-
+/// Runs `test_name` in a child process playing `scenario`; returns its stderr.
 fn run_child(test_name: &str, scenario: &str) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env("EVLOOP_CHILD", scenario)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "child failed: {output:?}");
+    let output = common::run_child(test_name, scenario, Duration::from_secs(60));
+    assert!(
+        output.status.success(),
+        "child failed:\n{}",
+        describe(&output)
+    );
     String::from_utf8(output.stderr).unwrap()
 }
 

@@ -2,25 +2,25 @@
 //! site, and stays silent for fast ones. Each scenario runs in a child process so its
 //! stderr can be read.
 
-use std::process::Command;
 use std::time::Duration;
+
+mod common;
+
+use common::{child_scenario, describe, run_child_with_env};
 
 use evloop::Runtime;
 
-/// The scenario a child process runs, named by `EVLOOP_CHILD`.
-fn child_scenario() -> Option<String> {
-    std::env::var("EVLOOP_CHILD").ok()
-}
-
+/// Runs `test_name` in a child process playing `scenario`, with `env` set (and
+/// `EVLOOP_SLOW_POLL_MS` removed unless `env` sets it); returns its stderr.
 fn run_child(test_name: &str, scenario: &str, env: &[(&str, &str)]) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env("EVLOOP_CHILD", scenario)
-        .env_remove("EVLOOP_SLOW_POLL_MS")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "child failed: {output:?}");
+    let mut vars: Vec<(&str, Option<&str>)> = vec![("EVLOOP_SLOW_POLL_MS", None)];
+    vars.extend(env.iter().map(|&(name, value)| (name, Some(value))));
+    let output = run_child_with_env(test_name, scenario, &vars, Duration::from_secs(60));
+    assert!(
+        output.status.success(),
+        "child failed:\n{}",
+        describe(&output)
+    );
     String::from_utf8(output.stderr).unwrap()
 }
 

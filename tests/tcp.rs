@@ -4,6 +4,8 @@ use std::io;
 use std::net::Shutdown;
 use std::rc::Rc;
 
+mod common;
+
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpSocket, TcpStream};
 
@@ -91,39 +93,13 @@ fn split_halves_read_and_write_concurrently() -> io::Result<()> {
         };
         let mut echoed = Vec::new();
         let reading = read_half.read_to_end(&mut echoed);
-        let (written, read) = futures_join(writing, reading).await;
+        let (written, read) = common::join(writing, reading).await;
         written?;
         assert_eq!(read?, payload.len());
         assert_eq!(echoed, payload);
         assert_eq!(echo.await??, payload.len() as u64);
         Ok(())
     })
-}
-
-/// Polls two futures of one task together until both finish.
-async fn futures_join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let mut a = std::pin::pin!(a);
-    let mut b = std::pin::pin!(b);
-    let (mut out_a, mut out_b) = (None, None);
-    std::future::poll_fn(|cx| {
-        if out_a.is_none() {
-            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-                out_a = Some(v);
-            }
-        }
-        if out_b.is_none() {
-            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
-                out_b = Some(v);
-            }
-        }
-        if out_a.is_some() && out_b.is_some() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    (out_a.unwrap(), out_b.unwrap())
 }
 
 #[test]

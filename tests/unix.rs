@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::Poll;
+
+mod common;
 
 use evloop::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use evloop::net::{UnixDatagram, UnixListener, UnixStream};
@@ -62,7 +63,7 @@ fn stream_echo_round_trip_through_a_listener() -> io::Result<()> {
         assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_ref()));
         let payload: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         let mut echoed = vec![0; payload.len()];
-        let (written, read) = join(async { (&client).write_all(&payload).await }, async {
+        let (written, read) = common::join(async { (&client).write_all(&payload).await }, async {
             (&client).read_exact(&mut echoed).await
         })
         .await;
@@ -74,31 +75,6 @@ fn stream_echo_round_trip_through_a_listener() -> io::Result<()> {
         assert_eq!(client.read(&mut [0; 8]).await?, 0);
         Ok(())
     })
-}
-
-/// Polls two futures of one task together until both finish.
-async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
-    let (mut out_a, mut out_b) = (None, None);
-    poll_fn(|cx| {
-        if out_a.is_none() {
-            if let Poll::Ready(value) = a.as_mut().poll(cx) {
-                out_a = Some(value);
-            }
-        }
-        if out_b.is_none() {
-            if let Poll::Ready(value) = b.as_mut().poll(cx) {
-                out_b = Some(value);
-            }
-        }
-        if out_a.is_some() && out_b.is_some() {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await;
-    (out_a.unwrap(), out_b.unwrap())
 }
 
 #[test]
@@ -138,7 +114,7 @@ fn pair_and_split_halves_carry_data_both_ways() -> io::Result<()> {
             write_half.write_all(&payload).await?;
             write_half.close().await
         };
-        let (written, read) = join(writing, read_half.read_to_end(&mut echoed)).await;
+        let (written, read) = common::join(writing, read_half.read_to_end(&mut echoed)).await;
         written?;
         assert_eq!(read?, payload.len());
         assert_eq!(echoed, payload);

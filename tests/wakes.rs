@@ -7,58 +7,9 @@ use std::task::{Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Runs `f` on its own thread and fails the test if it takes longer than `limit`:
-/// a lost wake-up shows up as a timeout, not as a hung test run.
-fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(f()).unwrap());
-    result
-        .recv_timeout(limit)
-        .unwrap_or_else(|_| panic!("did not finish within {limit:?}: a wake-up was lost"))
-}
+mod common;
 
-fn thread_id() -> libc::pid_t {
-    if cfg!(miri) {
-        return 0;
-    }
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() }
-}
-
-/// Whether thread `tid` of this process is blocked in an epoll wait right now, read
-/// from /proc (the first field of `syscall` is the number of the call it sits in).
-fn is_in_epoll_wait(tid: libc::pid_t) -> bool {
-    let Ok(text) = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")) else {
-        return false;
-    };
-    let number: i64 = text
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(-1);
-    [
-        libc::SYS_epoll_wait,
-        libc::SYS_epoll_pwait,
-        libc::SYS_epoll_pwait2,
-    ]
-    .contains(&number)
-}
-
-/// Waits (bounded) until thread `tid` is parked in epoll. Miri cannot read /proc, so
-/// there the wake races the park instead, which is worth testing too.
-fn wait_until_parked(tid: libc::pid_t) {
-    if cfg!(miri) {
-        return;
-    }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !is_in_epoll_wait(tid) {
-        assert!(
-            Instant::now() < deadline,
-            "the loop never parked in epoll_wait"
-        );
-        thread::yield_now();
-    }
-}
+use common::{thread_id, wait_until_parked, within};
 
 /// A future that hands its waker to `waker_out` on first poll and completes once
 /// `flag` is set.
@@ -183,22 +134,12 @@ fn four_threads_ten_thousand_wakes_each_none_lost() {
     });
 }
 
-#[cfg(not(miri))]
-fn thread_cpu_time() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
-    // SAFETY: `usage` is a valid out-pointer for one rusage struct.
-    let result = unsafe { libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()) };
-    assert_eq!(result, 0);
-    // SAFETY: getrusage succeeded, so it filled the struct.
-    let usage = unsafe { usage.assume_init() };
-    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
-    Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
-}
-
 // Miri has no getrusage and no real CPU time.
 #[cfg(not(miri))]
 #[test]
 fn idle_parked_runtime_uses_no_cpu() {
+    use common::thread_cpu_time;
+
     const IDLE: Duration = Duration::from_millis(500);
     within(Duration::from_secs(30), || {
         let flag = Arc::new(AtomicBool::new(false));

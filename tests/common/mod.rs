@@ -101,10 +101,26 @@ pub fn set_fd_limit(limit: libc::rlimit) {
     assert_eq!(result, 0, "setrlimit: {}", std::io::Error::last_os_error());
 }
 
-/// The calling thread's kernel id.
+/// The calling thread's kernel id (0 under Miri, which cannot read /proc anyway).
 pub fn thread_id() -> libc::pid_t {
+    if cfg!(miri) {
+        return 0;
+    }
     // SAFETY: gettid has no preconditions.
     unsafe { libc::gettid() }
+}
+
+/// Waits (bounded) until thread `tid` is parked in epoll. Miri cannot read /proc, so
+/// there the wake races the park instead, which is worth testing too.
+pub fn wait_until_parked(tid: libc::pid_t) {
+    if cfg!(miri) {
+        return;
+    }
+    wait_until(
+        Duration::from_secs(10),
+        "the loop parks in epoll_wait",
+        || is_in_epoll_wait(tid),
+    );
 }
 
 /// Whether thread `tid` of this process is blocked in an epoll wait right now, read
@@ -153,9 +169,7 @@ pub fn woken_once_parked() -> impl Future<Output = ()> {
         if waker_thread.is_none() {
             let (loop_tid, waker, woken) = (thread_id(), cx.waker().clone(), woken.clone());
             waker_thread = Some(thread::spawn(move || {
-                wait_until(Duration::from_secs(10), "the loop parks", || {
-                    is_in_epoll_wait(loop_tid)
-                });
+                wait_until_parked(loop_tid);
                 woken.store(true, Ordering::Release);
                 waker.wake();
             }));
