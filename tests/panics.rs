@@ -4,7 +4,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{child_scenario, describe};
+use common::{child_scenario, successful_child_stderr};
 
 use evloop::task;
 
@@ -49,13 +49,7 @@ fn cancelled_error_is_not_a_panic() {
 
 /// Runs `test_name` in a child process playing `scenario`; returns its stderr.
 fn run_child(test_name: &str, scenario: &str) -> String {
-    let output = common::run_child(test_name, scenario, Duration::from_secs(60));
-    assert!(
-        output.status.success(),
-        "child failed:\n{}",
-        describe(&output)
-    );
-    String::from_utf8(output.stderr).unwrap()
+    successful_child_stderr(test_name, scenario, &[], Duration::from_secs(60))
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{child_scenario, describe, run_child_with_env};
+use common::{child_scenario, successful_child_stderr};
 
 use evloop::Runtime;
 
@@ -15,13 +15,7 @@ use evloop::Runtime;
 fn run_child(test_name: &str, scenario: &str, env: &[(&str, &str)]) -> String {
     let mut vars: Vec<(&str, Option<&str>)> = vec![("EVLOOP_SLOW_POLL_MS", None)];
     vars.extend(env.iter().map(|&(name, value)| (name, Some(value))));
-    let output = run_child_with_env(test_name, scenario, &vars, Duration::from_secs(60));
-    assert!(
-        output.status.success(),
-        "child failed:\n{}",
-        describe(&output)
-    );
-    String::from_utf8(output.stderr).unwrap()
+    successful_child_stderr(test_name, scenario, &vars, Duration::from_secs(60))
 }
 
 /// One slow task (it blocks the thread for 60 ms, the mistake being detected) among

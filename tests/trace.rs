@@ -11,7 +11,7 @@ use evloop::net::{TcpListener, TcpStream};
 
 mod common;
 
-use common::{child_scenario, describe, run_child_with_env};
+use common::{child_scenario, successful_child_stderr};
 
 /// How long a child scenario may take; only reached when something is broken.
 const CHILD_LIMIT: Duration = Duration::from_secs(60);
@@ -20,13 +20,7 @@ const CHILD_LIMIT: Duration = Duration::from_secs(60);
 /// `trace` (or unset), and returns its stderr.
 #[track_caller]
 fn run_traced_child(test_name: &str, scenario: &str, trace: Option<&str>) -> String {
-    let output = run_child_with_env(test_name, scenario, &[("EVLOOP_TRACE", trace)], CHILD_LIMIT);
-    assert!(
-        output.status.success(),
-        "child failed:\n{}",
-        describe(&output)
-    );
-    String::from_utf8(output.stderr).unwrap()
+    successful_child_stderr(test_name, scenario, &[("EVLOOP_TRACE", trace)], CHILD_LIMIT)
 }
 
 /// Spawns a reader (task 1) and a sleeper (task 2) on a paused clock, lets both

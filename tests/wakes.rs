@@ -30,19 +30,26 @@ fn wait_for_flag(
     })
 }
 
+/// A flag, a channel for a waker, and a thread that takes the waker from the channel,
+/// waits until this thread is parked in epoll, sets the flag and wakes the waker.
+fn wake_once_parked() -> (Arc<AtomicBool>, mpsc::Sender<Waker>, thread::JoinHandle<()>) {
+    let flag = Arc::new(AtomicBool::new(false));
+    let (waker_tx, waker_rx) = mpsc::channel();
+    let loop_tid = thread_id();
+    let remote_flag = flag.clone();
+    let waker_thread = thread::spawn(move || {
+        let waker: Waker = waker_rx.recv().unwrap();
+        wait_until_parked(loop_tid);
+        remote_flag.store(true, Ordering::Release);
+        waker.wake();
+    });
+    (flag, waker_tx, waker_thread)
+}
+
 #[test]
 fn wake_from_another_thread_reaches_a_parked_loop() {
     within(Duration::from_secs(30), || {
-        let flag = Arc::new(AtomicBool::new(false));
-        let (waker_tx, waker_rx) = mpsc::channel();
-        let loop_tid = thread_id();
-        let remote_flag = flag.clone();
-        let waker_thread = thread::spawn(move || {
-            let waker: Waker = waker_rx.recv().unwrap();
-            wait_until_parked(loop_tid);
-            remote_flag.store(true, Ordering::Release);
-            waker.wake();
-        });
+        let (flag, waker_tx, waker_thread) = wake_once_parked();
         evloop::block_on(async move {
             // A spawned task, then the root future itself.
             let task = evloop::spawn(wait_for_flag(flag.clone(), waker_tx.clone()));
@@ -55,16 +62,7 @@ fn wake_from_another_thread_reaches_a_parked_loop() {
 #[test]
 fn root_future_woken_from_another_thread() {
     within(Duration::from_secs(30), || {
-        let flag = Arc::new(AtomicBool::new(false));
-        let (waker_tx, waker_rx) = mpsc::channel();
-        let loop_tid = thread_id();
-        let remote_flag = flag.clone();
-        let waker_thread = thread::spawn(move || {
-            let waker: Waker = waker_rx.recv().unwrap();
-            wait_until_parked(loop_tid);
-            remote_flag.store(true, Ordering::Release);
-            waker.wake();
-        });
+        let (flag, waker_tx, waker_thread) = wake_once_parked();
         evloop::block_on(wait_for_flag(flag, waker_tx));
         waker_thread.join().unwrap();
     });

@@ -248,6 +248,24 @@ pub fn run_child_with_env(
     output
 }
 
+/// [`run_child_with_env`] for a child that must succeed: returns its stderr, or fails
+/// the test with everything the child printed.
+#[track_caller]
+pub fn successful_child_stderr(
+    test_name: &str,
+    scenario: &str,
+    env: &[(&str, Option<&str>)],
+    limit: Duration,
+) -> String {
+    let output = run_child_with_env(test_name, scenario, env, limit);
+    assert!(
+        output.status.success(),
+        "child failed:\n{}",
+        describe(&output)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
 /// A child's exit status, stdout and stderr, for failure messages.
 pub fn describe(output: &Output) -> String {
     format!(
