@@ -15,6 +15,7 @@ use super::builder::Config;
 use super::context;
 use super::coop;
 use super::metrics::Counters;
+use super::oversleep::Oversleep;
 use super::owned_tasks::OwnedTasks;
 use super::queue::RunQueue;
 use super::shared::Shared;
@@ -57,6 +58,8 @@ pub(crate) struct Core {
     /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
     /// one too: dropping a `Sleep` after its runtime is harmless.
     pub(crate) timers: Rc<Timers>,
+    /// How late timed parks return, so the loop parks that much short of a deadline.
+    pub(crate) oversleep: Oversleep,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -127,6 +130,7 @@ impl Core {
             slow_poll: config.slow_poll_threshold.map(SlowPollDetector::new),
             tracer: config.trace.then(Tracer::new),
             timers: Rc::new(Timers::new(config.start_paused, counters.clone())),
+            oversleep: Oversleep::default(),
             counters,
             config,
         })

@@ -10,10 +10,11 @@
 //! 4. Turn the reactor: if tasks are still runnable (or the root future was woken),
 //!    ask epoll without blocking, so sockets get their turn even while tasks keep the
 //!    loop busy; otherwise park in `epoll_wait` until an event, a cross-thread wake, or
-//!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). A deadline
-//!    less than 5 µs away (`SPIN_BELOW`) is waited for by going round the loop
-//!    instead. On a paused clock the loop does not wait for a timer: it jumps the
-//!    clock to the deadline.
+//!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). The park
+//!    ends early by how late parks have been returning (`oversleep.rs`), and the
+//!    last stretch before a deadline is waited for by going round the loop instead,
+//!    so timers fire within microseconds of their deadlines. On a paused clock the
+//!    loop does not wait for a timer: it jumps the clock to the deadline.
 //!
 //! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
 //!
@@ -41,6 +42,7 @@ pub(crate) mod coop;
 pub(crate) mod core;
 mod handle;
 mod metrics;
+mod oversleep;
 mod owned_tasks;
 mod queue;
 pub(crate) mod shared;
@@ -73,9 +75,9 @@ use self::trace::{NoTrace, Trace};
 /// nobody when it ends. Only tests pause the clock, so this costs nothing elsewhere.
 const BLOCKING_RECHECK: Duration = Duration::from_millis(10);
 
-/// A timer due sooner than this is waited for by going round the loop, not by parking:
-/// a park costs about 7 µs of CPU here (the system call, the kernel's timer, the
-/// switches), whatever its length, and comes back 5 µs late or more.
+/// A timer due sooner than this (plus the oversleep margin) is waited for by going
+/// round the loop, not by parking: a park costs about 7 µs of CPU here (the system
+/// call, the kernel's timer, the switches), whatever its length.
 const SPIN_BELOW: Duration = Duration::from_micros(5);
 
 /// A single-threaded evloop runtime: a task queue, an epoll instance, and the loop
@@ -208,22 +210,29 @@ impl Runtime {
         let core = &*self.core;
         let next_timer = trace.timers_fired(core, || core.timers.fire_expired());
         let result = if core.has_runnable() {
-            self.epoll(Wait::TasksRunnable, trace)
+            self.epoll(Wait::TasksRunnable, trace).map(drop)
         } else if !core.shared.try_park() {
-            self.epoll(Wait::Woken, trace)
+            self.epoll(Wait::Woken, trace).map(drop)
         } else if let Some(jump) = next_timer.filter(|_| core.timers.is_paused()) {
             self.wait_on_paused_clock(jump, trace)
-        } else if next_timer.is_some_and(|wait| wait < SPIN_BELOW) {
+        } else if next_timer.is_some_and(|wait| wait < SPIN_BELOW + core.oversleep.margin()) {
             // The deadline is nearer than a park could return: going round the loop
             // again costs less CPU and is more precise.
             core.shared.unpark();
-            self.epoll(Wait::TimerImminent, trace)
+            self.epoll(Wait::TimerImminent, trace).map(drop)
         } else {
-            let wait = next_timer.map_or(Wait::Forever, Wait::NextTimer);
+            // Woken the margin early, the loop spins the rest (oversleep.rs).
+            let wait = next_timer.map_or(Wait::Forever, |wait| {
+                Wait::NextTimer(wait - core.oversleep.margin())
+            });
             core.counters.parks.increment();
             let result = self.epoll(wait, trace);
             core.shared.unpark();
-            result
+            if let (Wait::NextTimer(timeout), Ok(0)) = (wait, &result) {
+                let late = core.timers.since_last_firing().saturating_sub(timeout);
+                core.oversleep.record(late);
+            }
+            result.map(drop)
         };
         if let Err(error) = result {
             panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
@@ -241,10 +250,10 @@ impl Runtime {
             core.counters.parks.increment();
             let result = self.epoll(Wait::BlockingJob(BLOCKING_RECHECK), trace);
             core.shared.unpark();
-            return result;
+            return result.map(drop);
         }
         core.shared.unpark();
-        let result = self.epoll(Wait::ClockPaused, trace);
+        let result = self.epoll(Wait::ClockPaused, trace).map(drop);
         if core.is_idle() {
             trace.clock_jumped(jump);
             core.timers.jump_to_next_deadline();
@@ -253,20 +262,21 @@ impl Runtime {
     }
 
     /// Asks epoll for events, waiting as `wait` says, and wakes whoever waits for them.
-    fn epoll(&self, wait: Wait, trace: &impl Trace) -> io::Result<()> {
+    /// Returns how many events there were.
+    fn epoll(&self, wait: Wait, trace: &impl Trace) -> io::Result<usize> {
         let core = &*self.core;
         let timeout = wait.timeout();
         if timeout == Some(Duration::ZERO) && !core.reactor.has_sources() {
             // Nothing registered could be ready; cross-thread wakes arrive through
             // the injection queue, which the next tick reads anyway.
             trace.epoll_skipped(wait);
-            return Ok(());
+            return Ok(0);
         }
         trace.epoll_wait(wait);
         let events = core.reactor.wait(timeout)?;
         core.counters.epoll_events.add(events as u64);
         trace.epoll_events(core, || core.reactor.dispatch());
-        Ok(())
+        Ok(events)
     }
 }
 
@@ -282,13 +292,14 @@ pub(crate) enum Wait {
     /// Nothing to run and the clock is paused: deliver ready I/O without blocking,
     /// then jump the clock to the next timer instead of waiting for it.
     ClockPaused,
-    /// Nothing to run, but the next timer is due in less than `SPIN_BELOW`: do not
-    /// block, go round the loop instead.
+    /// Nothing to run, but the next timer is due within `SPIN_BELOW` plus the
+    /// oversleep margin: do not block, go round the loop instead.
     TimerImminent,
     /// The clock is paused but a blocking-pool job is unfinished: park this long at
     /// most, then look again (its end may wake nobody).
     BlockingJob(Duration),
-    /// Nothing to run: park until an event or the next timer's deadline, this far off.
+    /// Nothing to run: park until an event or this long, which ends the oversleep
+    /// margin before the next timer's deadline.
     NextTimer(Duration),
     /// Nothing to run and no timer armed: park until an event.
     Forever,

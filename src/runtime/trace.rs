@@ -381,7 +381,7 @@ fn reason(wait: Wait) -> &'static str {
         Wait::TasksRunnable => "tasks runnable",
         Wait::Woken => "woken while about to park",
         Wait::ClockPaused => "clock paused",
-        Wait::TimerImminent => "next timer due in under 5 µs",
+        Wait::TimerImminent => "next timer due within the spin margin",
         Wait::BlockingJob(_) => "clock paused, a blocking job unfinished",
         Wait::NextTimer(_) => "next timer",
         Wait::Forever => "nothing runnable, no timer",

@@ -157,6 +157,12 @@ impl Timers {
         Some(Duration::from_nanos(next.saturating_sub(now)))
     }
 
+    /// How long ago the last firing read the clock.
+    pub(crate) fn since_last_firing(&self) -> Duration {
+        let last = self.origin + Duration::from_nanos(self.fired_until.get());
+        self.clock.now().saturating_duration_since(last)
+    }
+
     /// Whether the clock is paused (so the loop jumps instead of waiting).
     pub(crate) fn is_paused(&self) -> bool {
         self.clock.is_paused()
