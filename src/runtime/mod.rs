@@ -13,8 +13,10 @@
 //!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). The park
 //!    ends early by how late parks have been returning (`oversleep.rs`), and the
 //!    last stretch before a deadline is waited for by going round the loop instead,
-//!    so timers fire within microseconds of their deadlines. On a paused clock the
-//!    loop does not wait for a timer: it jumps the clock to the deadline.
+//!    so timers fire within microseconds of their deadlines. When the next two
+//!    timers are due within 50 µs of each other (`BATCH_DENSE_TIMERS`), the loop
+//!    parks until 50 µs past the first instead and fires them together. On a paused
+//!    clock the loop does not wait for a timer: it jumps the clock to the deadline.
 //!
 //! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
 //!
@@ -79,6 +81,13 @@ const BLOCKING_RECHECK: Duration = Duration::from_millis(10);
 /// round the loop, not by parking: a park costs about 7 µs of CPU here (the system
 /// call, the kernel's timer, the switches), whatever its length.
 const SPIN_BELOW: Duration = Duration::from_micros(5);
+
+/// When the next two timers are due within this of each other, the loop does not wait
+/// for the first precisely: it parks until this long after it and fires every timer
+/// due by then in one go. Dense timers (thousands of tasks sleeping at once) would
+/// otherwise keep the loop spinning from one to the next; a lone timer, or timers far
+/// apart, still fire within microseconds.
+const BATCH_DENSE_TIMERS: Duration = Duration::from_micros(50);
 
 /// A single-threaded evloop runtime: a task queue, an epoll instance, and the loop
 /// that drives them.
@@ -215,6 +224,8 @@ impl Runtime {
             self.epoll(Wait::Woken, trace).map(drop)
         } else if let Some(jump) = next_timer.filter(|_| core.timers.is_paused()) {
             self.wait_on_paused_clock(jump, trace)
+        } else if let Some(wait) = next_timer.filter(|_| self.timers_are_dense()) {
+            self.park(Wait::TimersBatched(wait + BATCH_DENSE_TIMERS), trace)
         } else if next_timer.is_some_and(|wait| wait < SPIN_BELOW + core.oversleep.margin()) {
             // The deadline is nearer than a park could return: going round the loop
             // again costs less CPU and is more precise.
@@ -225,18 +236,31 @@ impl Runtime {
             let wait = next_timer.map_or(Wait::Forever, |wait| {
                 Wait::NextTimer(wait - core.oversleep.margin())
             });
-            core.counters.parks.increment();
-            let result = self.epoll(wait, trace);
-            core.shared.unpark();
-            if let (Wait::NextTimer(timeout), Ok(0)) = (wait, &result) {
-                let late = core.timers.since_last_firing().saturating_sub(timeout);
-                core.oversleep.record(late);
-            }
-            result.map(drop)
+            self.park(wait, trace)
         };
         if let Err(error) = result {
             panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
         }
+    }
+
+    /// Whether the next two timers are due within [`BATCH_DENSE_TIMERS`] of each other.
+    fn timers_are_dense(&self) -> bool {
+        let gap = self.core.timers.gap_after_next();
+        gap.is_some_and(|gap| gap <= BATCH_DENSE_TIMERS)
+    }
+
+    /// Parks in `epoll_wait` as `wait` says; a park that times out teaches the
+    /// oversleep estimate how late the kernel woke it.
+    fn park(&self, wait: Wait, trace: &impl Trace) -> io::Result<()> {
+        let core = &*self.core;
+        core.counters.parks.increment();
+        let result = self.epoll(wait, trace);
+        core.shared.unpark();
+        if let (Wait::NextTimer(timeout) | Wait::TimersBatched(timeout), Ok(0)) = (wait, &result) {
+            let late = core.timers.since_last_firing().saturating_sub(timeout);
+            core.oversleep.record(late);
+        }
+        result.map(drop)
     }
 
     /// Step 4 with nothing runnable, a timer armed and the clock paused. Time stands
@@ -298,6 +322,9 @@ pub(crate) enum Wait {
     /// The clock is paused but a blocking-pool job is unfinished: park this long at
     /// most, then look again (its end may wake nobody).
     BlockingJob(Duration),
+    /// Nothing to run, and the next timers are dense: park until an event or this
+    /// long, `BATCH_DENSE_TIMERS` past the next deadline, to fire them together.
+    TimersBatched(Duration),
     /// Nothing to run: park until an event or this long, which ends the oversleep
     /// margin before the next timer's deadline.
     NextTimer(Duration),
@@ -312,7 +339,9 @@ impl Wait {
             Wait::TasksRunnable | Wait::Woken | Wait::ClockPaused | Wait::TimerImminent => {
                 Some(Duration::ZERO)
             }
-            Wait::NextTimer(timeout) | Wait::BlockingJob(timeout) => Some(timeout),
+            Wait::NextTimer(timeout)
+            | Wait::TimersBatched(timeout)
+            | Wait::BlockingJob(timeout) => Some(timeout),
             Wait::Forever => None,
         }
     }

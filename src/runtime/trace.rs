@@ -318,7 +318,9 @@ impl Trace for Tracer {
                 Wait::TasksRunnable | Wait::Woken | Wait::ClockPaused | Wait::TimerImminent => {
                     writeln!(out, "epoll_wait(0: {why})")
                 }
-                Wait::NextTimer(timeout) | Wait::BlockingJob(timeout) => {
+                Wait::NextTimer(timeout)
+                | Wait::TimersBatched(timeout)
+                | Wait::BlockingJob(timeout) => {
                     writeln!(out, "park: epoll_wait({timeout:.1?}: {why})")
                 }
                 Wait::Forever => writeln!(out, "park: epoll_wait(forever: {why})"),
@@ -326,7 +328,7 @@ impl Trace for Tracer {
         });
         if matches!(
             wait,
-            Wait::NextTimer(_) | Wait::BlockingJob(_) | Wait::Forever
+            Wait::NextTimer(_) | Wait::TimersBatched(_) | Wait::BlockingJob(_) | Wait::Forever
         ) {
             self.flush();
         }
@@ -383,6 +385,7 @@ fn reason(wait: Wait) -> &'static str {
         Wait::ClockPaused => "clock paused",
         Wait::TimerImminent => "next timer due within the spin margin",
         Wait::BlockingJob(_) => "clock paused, a blocking job unfinished",
+        Wait::TimersBatched(_) => "next timers, batched",
         Wait::NextTimer(_) => "next timer",
         Wait::Forever => "nothing runnable, no timer",
     }

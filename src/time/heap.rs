@@ -101,6 +101,13 @@ impl<T> TimerHeap<T> {
         self.heap.first().map(|entry| entry.deadline)
     }
 
+    /// The deadline of the timer that fires after the earliest, if two are armed. O(1):
+    /// it is a child of the root.
+    pub(crate) fn second_deadline(&self) -> Option<u64> {
+        let children = self.heap.get(1..self.heap.len().min(3))?;
+        children.iter().map(|entry| entry.deadline).min()
+    }
+
     /// Arms a timer for `deadline` carrying `value`. O(log n); O(1) when the deadline
     /// is the latest, the usual case for timeouts.
     pub(crate) fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
@@ -305,6 +312,26 @@ mod tests {
         assert_eq!(drain_due(&mut heap, 100), [5, 1, 3, 2, 0, 4]);
         assert_eq!(heap.len(), 0);
         assert_eq!(heap.next_deadline(), None);
+    }
+
+    #[test]
+    fn second_deadline_is_the_next_but_one_to_fire() {
+        let mut heap = TimerHeap::default();
+        assert_eq!(heap.second_deadline(), None);
+        heap.insert(50, 'a');
+        assert_eq!(heap.second_deadline(), None, "one timer has no second");
+        heap.insert(20, 'b');
+        assert_eq!(heap.second_deadline(), Some(50));
+        for (value, deadline) in [('c', 40), ('d', 30), ('e', 10), ('f', 25)] {
+            heap.insert(deadline, value);
+        }
+        let mut deadlines = vec![10, 20, 25, 30, 40, 50];
+        while heap.len() > 1 {
+            assert_eq!(heap.second_deadline(), Some(deadlines[1]));
+            heap.pop_expired(u64::MAX);
+            deadlines.remove(0);
+        }
+        assert_eq!(heap.second_deadline(), None);
     }
 
     #[test]

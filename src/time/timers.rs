@@ -157,6 +157,13 @@ impl Timers {
         Some(Duration::from_nanos(next.saturating_sub(now)))
     }
 
+    /// How long after the next timer the one after it is due, if two are armed.
+    pub(crate) fn gap_after_next(&self) -> Option<Duration> {
+        let heap = self.heap.borrow();
+        let gap = heap.second_deadline()? - heap.next_deadline()?;
+        Some(Duration::from_nanos(gap))
+    }
+
     /// How long ago the last firing read the clock.
     pub(crate) fn since_last_firing(&self) -> Duration {
         let last = self.origin + Duration::from_nanos(self.fired_until.get());
