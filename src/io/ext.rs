@@ -8,6 +8,7 @@
 use std::future::{Future, poll_fn};
 use std::io;
 use std::pin::Pin;
+use std::task::{Poll, ready};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
@@ -46,16 +47,18 @@ pub trait AsyncReadExt: AsyncRead {
     where
         Self: Unpin,
     {
-        async move {
-            let mut filled = 0;
+        let mut filled = 0;
+        // A closure over three words, not an `async` block: that would also hold the
+        // inner `read` future, and this one lives inside every task that awaits it.
+        poll_fn(move |cx| {
             while filled < buf.len() {
-                match self.read(&mut buf[filled..]).await? {
-                    0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+                match ready!(Pin::new(&mut *self).poll_read(cx, &mut buf[filled..]))? {
+                    0 => return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into())),
                     n => filled += n,
                 }
             }
-            Ok(())
-        }
+            Poll::Ready(Ok(()))
+        })
     }
 
     /// Reads until end of stream, appending to `buf`; returns how many bytes it read.
@@ -141,16 +144,17 @@ pub trait AsyncWriteExt: AsyncWrite {
     where
         Self: Unpin,
     {
-        async move {
-            let mut written = 0;
+        let mut written = 0;
+        // As in `read_exact`: 32 bytes, where an `async` block took 64.
+        poll_fn(move |cx| {
             while written < buf.len() {
-                match self.write(&buf[written..]).await? {
-                    0 => return Err(io::ErrorKind::WriteZero.into()),
+                match ready!(Pin::new(&mut *self).poll_write(cx, &buf[written..]))? {
+                    0 => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                     n => written += n,
                 }
             }
-            Ok(())
-        }
+            Poll::Ready(Ok(()))
+        })
     }
 
     /// Flushes buffered data to the underlying object.
