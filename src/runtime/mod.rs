@@ -234,7 +234,7 @@ impl Runtime {
         } else {
             // Woken the margin early, the loop spins the rest (oversleep.rs).
             let wait = next_timer.map_or(Wait::Forever, |wait| {
-                Wait::NextTimer(wait - core.oversleep.margin())
+                Wait::NextTimer(wait.saturating_sub(core.oversleep.margin()))
             });
             self.park(wait, trace)
         };
@@ -244,9 +244,10 @@ impl Runtime {
     }
 
     /// Whether the next two timers are due within [`BATCH_DENSE_TIMERS`] of each other.
+    /// Not if they are due at the same instant: waking for the first fires both.
     fn timers_are_dense(&self) -> bool {
         let gap = self.core.timers.gap_after_next();
-        gap.is_some_and(|gap| gap <= BATCH_DENSE_TIMERS)
+        gap.is_some_and(|gap| !gap.is_zero() && gap <= BATCH_DENSE_TIMERS)
     }
 
     /// Parks in `epoll_wait` as `wait` says; a park that times out teaches the
