@@ -219,6 +219,29 @@ fn a_keep_alive_connection_is_answered_twice() {
 }
 
 #[test]
+fn a_head_sent_a_byte_at_a_time_is_answered_once() {
+    let server = Server::start();
+    let mut client = server.connect();
+    client.stream.set_nodelay(true).unwrap();
+    // Each byte its own write: the server may read the head in many pieces, the blank
+    // line at its end among them split anywhere.
+    for byte in GET.chunks(1) {
+        client.send(byte).unwrap();
+    }
+    client
+        .response()
+        .unwrap()
+        .expect("a response")
+        .assert_hello();
+    client.send(GET).unwrap();
+    client
+        .response()
+        .unwrap()
+        .expect("a second response")
+        .assert_hello();
+}
+
+#[test]
 fn pipelined_requests_are_answered_in_order() {
     let server = Server::start();
     let mut client = server.connect();
