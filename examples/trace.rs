@@ -11,7 +11,8 @@
 //! - a client connects: epoll reports the listening socket readable, its waker wakes
 //!   the `block_on` future (the accept loop), which accepts and spawns a task;
 //! - you type a line: the client's fd turns readable, its task is queued and polled,
-//!   it arms a timer, and the loop parks with `epoll_wait(50.0ms: next timer)`;
+//!   it arms a timer, and the loop parks with `epoll_wait(50.0ms: next timer)` (a
+//!   little less from the second timer on: the loop learns how late parks return);
 //! - the timer fires, the task is polled again and writes the answer.
 //!
 //! What each line means is explained in `src/runtime/trace.rs`. Any program shows the

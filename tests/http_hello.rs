@@ -239,6 +239,9 @@ fn a_head_sent_a_byte_at_a_time_is_answered_once() {
         .unwrap()
         .expect("a second response")
         .assert_hello();
+    // Nothing more: a head answered twice would leave a response behind.
+    client.stream.shutdown(std::net::Shutdown::Write).unwrap();
+    assert!(client.is_closed_by_server());
 }
 
 #[test]

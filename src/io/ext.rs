@@ -48,8 +48,9 @@ pub trait AsyncReadExt: AsyncRead {
         Self: Unpin,
     {
         let mut filled = 0;
-        // A closure over three words, not an `async` block: that would also hold the
-        // inner `read` future, and this one lives inside every task that awaits it.
+        // A closure over three captures (32 bytes), not an `async` block: that would
+        // also hold the inner `read` future (64 bytes in all), and this one lives
+        // inside every task that awaits it.
         poll_fn(move |cx| {
             while filled < buf.len() {
                 match ready!(Pin::new(&mut *self).poll_read(cx, &mut buf[filled..]))? {
@@ -145,7 +146,7 @@ pub trait AsyncWriteExt: AsyncWrite {
         Self: Unpin,
     {
         let mut written = 0;
-        // As in `read_exact`: 32 bytes, where an `async` block took 64.
+        // A closure, as in `read_exact`: 32 bytes, where an `async` block took 64.
         poll_fn(move |cx| {
             while written < buf.len() {
                 match ready!(Pin::new(&mut *self).poll_write(cx, &buf[written..]))? {

@@ -15,12 +15,12 @@ use super::builder::Config;
 use super::context;
 use super::coop;
 use super::metrics::Counters;
-use super::oversleep::Oversleep;
 use super::owned_tasks::OwnedTasks;
 use super::queue::RunQueue;
 use super::shared::Shared;
 use super::slow_poll::SlowPollDetector;
 use super::task::{Id, JoinHandle, RemoteTaskRef, RunResult, TaskRef};
+use super::timer_wait::TimerWait;
 use super::trace::{Trace, Tracer};
 use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
@@ -58,8 +58,8 @@ pub(crate) struct Core {
     /// The clock and the armed timers. In an `Rc` because each armed `Sleep` holds
     /// one too: dropping a `Sleep` after its runtime is harmless.
     pub(crate) timers: Rc<Timers>,
-    /// How late timed parks return, so the loop parks that much short of a deadline.
-    pub(crate) oversleep: Oversleep,
+    /// How the loop waits for its next timer, and what it learned from earlier waits.
+    pub(crate) timer_wait: TimerWait,
     /// The builder's settings.
     pub(crate) config: Config,
 }
@@ -130,7 +130,7 @@ impl Core {
             slow_poll: config.slow_poll_threshold.map(SlowPollDetector::new),
             tracer: config.trace.then(Tracer::new),
             timers: Rc::new(Timers::new(config.start_paused, counters.clone())),
-            oversleep: Oversleep::default(),
+            timer_wait: TimerWait::default(),
             counters,
             config,
         })

@@ -10,13 +10,12 @@
 //! 4. Turn the reactor: if tasks are still runnable (or the root future was woken),
 //!    ask epoll without blocking, so sockets get their turn even while tasks keep the
 //!    loop busy; otherwise park in `epoll_wait` until an event, a cross-thread wake, or
-//!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). The park
-//!    ends early by how late parks have been returning (`oversleep.rs`), and the
-//!    last stretch before a deadline is waited for by going round the loop instead,
-//!    so timers fire within microseconds of their deadlines. When the next two
-//!    timers are due within 50 µs of each other (`BATCH_DENSE_TIMERS`), the loop
-//!    parks until 50 µs past the first instead and fires them together. On a paused
-//!    clock the loop does not wait for a timer: it jumps the clock to the deadline.
+//!    the next timer's deadline (to the nanosecond, with `epoll_pwait2`). How it waits
+//!    for a timer is `timer_wait.rs`: it parks short of the deadline by how late parks
+//!    have been returning and goes round the loop for the rest, so a timer fires within
+//!    microseconds of its deadline; timers packed close together it fires in batches.
+//!    On a paused clock the loop does not wait for a timer: it jumps the clock to the
+//!    deadline.
 //!
 //! An idle runtime therefore sleeps in the kernel: no polling, no periodic wake-ups.
 //!
@@ -52,6 +51,7 @@ mod slack;
 mod slow_poll;
 #[allow(unsafe_code)] // The one-allocation task and its waker vtable; see task/mod.rs.
 pub mod task;
+mod timer_wait;
 mod trace;
 
 use std::fmt;
@@ -76,18 +76,6 @@ use self::trace::{NoTrace, Trace};
 /// looking again: a job whose result no task awaits yet (a file's read-ahead) wakes
 /// nobody when it ends. Only tests pause the clock, so this costs nothing elsewhere.
 const BLOCKING_RECHECK: Duration = Duration::from_millis(10);
-
-/// A timer due sooner than this (plus the oversleep margin) is waited for by going
-/// round the loop, not by parking: a park costs about 7 µs of CPU here (the system
-/// call, the kernel's timer, the switches), whatever its length.
-const SPIN_BELOW: Duration = Duration::from_micros(5);
-
-/// When the next two timers are due within this of each other, the loop does not wait
-/// for the first precisely: it parks until this long after it and fires every timer
-/// due by then in one go. Dense timers (thousands of tasks sleeping at once) would
-/// otherwise keep the loop spinning from one to the next; a lone timer, or timers far
-/// apart, still fire within microseconds.
-const BATCH_DENSE_TIMERS: Duration = Duration::from_micros(50);
 
 /// A single-threaded evloop runtime: a task queue, an epoll instance, and the loop
 /// that drives them.
@@ -217,51 +205,45 @@ impl Runtime {
     /// reactor, blocking only when there is nothing else to do.
     fn turn_reactor(&self, trace: &impl Trace) {
         let core = &*self.core;
+        let fired_before = core.counters.timers_fired.get();
         let next_timer = trace.timers_fired(core, || core.timers.fire_expired());
+        if core.counters.timers_fired.get() != fired_before {
+            core.timer_wait.timers_fired();
+        }
         let result = if core.has_runnable() {
-            self.epoll(Wait::TasksRunnable, trace).map(drop)
+            self.epoll(Wait::TasksRunnable, trace)
         } else if !core.shared.try_park() {
-            self.epoll(Wait::Woken, trace).map(drop)
+            self.epoll(Wait::Woken, trace)
         } else if let Some(jump) = next_timer.filter(|_| core.timers.is_paused()) {
             self.wait_on_paused_clock(jump, trace)
-        } else if let Some(wait) = next_timer.filter(|_| self.timers_are_dense()) {
-            self.park(Wait::TimersBatched(wait + BATCH_DENSE_TIMERS), trace)
-        } else if next_timer.is_some_and(|wait| wait < SPIN_BELOW + core.oversleep.margin()) {
-            // The deadline is nearer than a park could return: going round the loop
-            // again costs less CPU and is more precise.
-            core.shared.unpark();
-            self.epoll(Wait::TimerImminent, trace).map(drop)
+        } else if let Some(wait) = next_timer {
+            match core.timer_wait.plan(wait, core.timers.span_of_next_three()) {
+                Wait::TimerImminent => {
+                    core.shared.unpark();
+                    self.epoll(Wait::TimerImminent, trace)
+                }
+                timed => self.park(timed, trace),
+            }
         } else {
-            // Woken the margin early, the loop spins the rest (oversleep.rs).
-            let wait = next_timer.map_or(Wait::Forever, |wait| {
-                Wait::NextTimer(wait.saturating_sub(core.oversleep.margin()))
-            });
-            self.park(wait, trace)
+            self.park(Wait::Forever, trace)
         };
         if let Err(error) = result {
             panic!("evloop: epoll_wait failed, the runtime cannot continue: {error}");
         }
     }
 
-    /// Whether the next two timers are due within [`BATCH_DENSE_TIMERS`] of each other.
-    /// Not if they are due at the same instant: waking for the first fires both.
-    fn timers_are_dense(&self) -> bool {
-        let gap = self.core.timers.gap_after_next();
-        gap.is_some_and(|gap| !gap.is_zero() && gap <= BATCH_DENSE_TIMERS)
-    }
-
-    /// Parks in `epoll_wait` as `wait` says; a park that times out teaches the
-    /// oversleep estimate how late the kernel woke it.
-    fn park(&self, wait: Wait, trace: &impl Trace) -> io::Result<()> {
+    /// Parks in `epoll_wait` as `wait` says. A timed park that ends with no event
+    /// tells `timer_wait` how late the kernel woke it.
+    fn park(&self, wait: Wait, trace: &impl Trace) -> io::Result<usize> {
         let core = &*self.core;
         core.counters.parks.increment();
         let result = self.epoll(wait, trace);
         core.shared.unpark();
         if let (Wait::NextTimer(timeout) | Wait::TimersBatched(timeout), Ok(0)) = (wait, &result) {
             let late = core.timers.since_last_firing().saturating_sub(timeout);
-            core.oversleep.record(late);
+            core.timer_wait.timed_out(late);
         }
-        result.map(drop)
+        result
     }
 
     /// Step 4 with nothing runnable, a timer armed and the clock paused. Time stands
@@ -269,16 +251,16 @@ impl Runtime {
     /// is ready and, if that woke nothing, jump the clock `jump` ahead, to the deadline.
     /// Except while a blocking-pool job is unfinished: its result may be what the tasks
     /// wait for, so wait for it (or for I/O) instead, as tokio does.
-    fn wait_on_paused_clock(&self, jump: Duration, trace: &impl Trace) -> io::Result<()> {
+    fn wait_on_paused_clock(&self, jump: Duration, trace: &impl Trace) -> io::Result<usize> {
         let core = &*self.core;
         if core.has_blocking_work() {
             core.counters.parks.increment();
             let result = self.epoll(Wait::BlockingJob(BLOCKING_RECHECK), trace);
             core.shared.unpark();
-            return result.map(drop);
+            return result;
         }
         core.shared.unpark();
-        let result = self.epoll(Wait::ClockPaused, trace).map(drop);
+        let result = self.epoll(Wait::ClockPaused, trace);
         if core.is_idle() {
             trace.clock_jumped(jump);
             core.timers.jump_to_next_deadline();
@@ -287,7 +269,7 @@ impl Runtime {
     }
 
     /// Asks epoll for events, waiting as `wait` says, and wakes whoever waits for them.
-    /// Returns how many events there were.
+    /// Returns how many events there were (0 if epoll was not asked).
     fn epoll(&self, wait: Wait, trace: &impl Trace) -> io::Result<usize> {
         let core = &*self.core;
         let timeout = wait.timeout();
@@ -317,14 +299,15 @@ pub(crate) enum Wait {
     /// Nothing to run and the clock is paused: deliver ready I/O without blocking,
     /// then jump the clock to the next timer instead of waiting for it.
     ClockPaused,
-    /// Nothing to run, but the next timer is due within `SPIN_BELOW` plus the
-    /// oversleep margin: do not block, go round the loop instead.
+    /// Nothing to run, but the next timer is due in under `SPIN_BELOW`, or the loop
+    /// parked short of it and is now within the margin (`timer_wait.rs`): do not
+    /// block, go round the loop instead.
     TimerImminent,
     /// The clock is paused but a blocking-pool job is unfinished: park this long at
     /// most, then look again (its end may wake nobody).
     BlockingJob(Duration),
     /// Nothing to run, and the next timers are dense: park until an event or this
-    /// long, `BATCH_DENSE_TIMERS` past the next deadline, to fire them together.
+    /// long, `DENSE_TIMER_WINDOW` past the next deadline, to fire them together.
     TimersBatched(Duration),
     /// Nothing to run: park until an event or this long, which ends the oversleep
     /// margin before the next timer's deadline.

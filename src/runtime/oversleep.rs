@@ -10,8 +10,10 @@
 //! keeps two running averages of the samples, as TCP does for round-trip times
 //! (RFC 6298): their mean, and their mean deviation from it. The loop parks until
 //! `mean + 4 × deviation` before the deadline (the margin), then goes round the loop
-//! without blocking until the deadline. The margin is capped at [`MAX_MARGIN`], which
-//! bounds the CPU a timed park can spend spinning.
+//! without blocking until the deadline (`timer_wait.rs` decides when). The margin is
+//! capped at [`MAX_MARGIN`], which bounds the CPU a timed park can spend spinning. On a
+//! kernel without `epoll_pwait2`, timeouts are rounded up to whole milliseconds, so
+//! the estimate sits at the cap: harmless, parks just end 100 µs early.
 //!
 //! ```text
 //!   fire_expired: next deadline in 1 ms, margin 70 µs
@@ -38,6 +40,11 @@ impl Oversleep {
     pub(crate) fn margin(&self) -> Duration {
         let margin = self.mean.get() + 4 * self.deviation.get();
         Duration::from_nanos(margin).min(MAX_MARGIN)
+    }
+
+    /// How late a timed park typically returns.
+    pub(crate) fn typical(&self) -> Duration {
+        Duration::from_nanos(self.mean.get()).min(MAX_MARGIN)
     }
 
     /// Learns from one park that timed out `late` after the time it asked for. A

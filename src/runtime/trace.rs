@@ -22,7 +22,7 @@
 //! evloop: tick 5: park: epoll_wait(forever: nothing runnable, no timer)
 //! evloop: tick 5: epoll: fd 6 readable writable (1 waker) -> queued tasks 1
 //! evloop: tick 6: polled tasks 1 (root woken: no)
-//! evloop: tick 6: park: epoll_wait(50.0ms: next timer)
+//! evloop: tick 6: park: epoll_wait(49.9ms: next timer)
 //! evloop: tick 6: epoll: no events
 //! evloop: tick 7: timers fired 1 -> queued tasks 1
 //! evloop: tick 7: epoll_wait(0: tasks runnable)
@@ -41,8 +41,11 @@
 //! starts its 50 ms timer and waits; the loop sleeps until the timer, woken early once
 //! by fd 6's first "writable" edge that nobody waits for. Tick 4 fires the timer; tick
 //! 5 polls task 1, which answers, waits for the next line and parks the loop again.
-//! The client's `bye` goes the same way; when it hangs up (`peer-closed`), task 1
-//! reads the end of the stream and finishes.
+//! The client's `bye` goes the same way, except that by now the loop has learned how
+//! late its parks return and parks that much short of the deadline (49.9 ms); had it
+//! woken before the deadline, a few `epoll_wait(0: next timer due within the spin
+//! margin)` ticks would follow until the timer fired. When the client hangs up
+//! (`peer-closed`), task 1 reads the end of the stream and finishes.
 //!
 //! Every line starts with `evloop: tick N:`, the number of the loop's turn, and the
 //! lines of one tick come in the order the loop does things:
@@ -67,7 +70,12 @@
 //!     loop would have parked;
 //!   - `epoll_wait(0: clock paused)`: nothing to run and the clock is paused (tests);
 //!   - `park: epoll_wait(4.2ms: next timer)`: nothing to run; the thread sleeps until
-//!     an event or the next timer's deadline;
+//!     an event or the next timer's deadline, less how late parks tend to return;
+//!   - `epoll_wait(0: next timer due within the spin margin)`: the loop parked short
+//!     of the next timer (or it is due in under 5 µs), and goes round until it fires;
+//!   - `park: epoll_wait(1.1ms: next timers, batched)`: the next three timers are due
+//!     within 50 µs, so the thread sleeps until just past the first, to fire them in
+//!     one tick (`runtime/timer_wait.rs` has the rules);
 //!   - `park: epoll_wait(forever: nothing runnable, no timer)`: sleeps until an event;
 //!   - `epoll_wait skipped (0: tasks runnable, no fd registered)`: there is nothing
 //!     epoll could report.

@@ -101,11 +101,25 @@ impl<T> TimerHeap<T> {
         self.heap.first().map(|entry| entry.deadline)
     }
 
-    /// The deadline of the timer that fires after the earliest, if two are armed. O(1):
-    /// it is a child of the root.
-    pub(crate) fn second_deadline(&self) -> Option<u64> {
-        let children = self.heap.get(1..self.heap.len().min(3))?;
-        children.iter().map(|entry| entry.deadline).min()
+    /// The deadline of the third timer to fire, if three are armed. O(1): the second
+    /// is a child of the root, and the third is the root's other child or a child of
+    /// the second.
+    pub(crate) fn third_deadline(&self) -> Option<u64> {
+        let order = |at: usize| self.heap.get(at).map(HeapEntry::order);
+        let (second, other_child) = match (order(1)?, order(2)?) {
+            (left, right) if left <= right => (1, right),
+            (left, _) => (2, left),
+        };
+        let candidates = [
+            Some(other_child),
+            order(2 * second + 1),
+            order(2 * second + 2),
+        ];
+        candidates
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|(deadline, _seq)| deadline)
     }
 
     /// Arms a timer for `deadline` carrying `value`. O(log n); O(1) when the deadline
@@ -315,23 +329,29 @@ mod tests {
     }
 
     #[test]
-    fn second_deadline_is_the_next_but_one_to_fire() {
+    fn third_deadline_is_the_next_but_two_to_fire() {
         let mut heap = TimerHeap::default();
-        assert_eq!(heap.second_deadline(), None);
         heap.insert(50, 'a');
-        assert_eq!(heap.second_deadline(), None, "one timer has no second");
         heap.insert(20, 'b');
-        assert_eq!(heap.second_deadline(), Some(50));
-        for (value, deadline) in [('c', 40), ('d', 30), ('e', 10), ('f', 25)] {
+        assert_eq!(heap.third_deadline(), None, "two timers have no third");
+
+        let mut heap = TimerHeap::default();
+        let mut deadlines = Vec::new();
+        let mut state = 0x9E37_79B9_u64;
+        for value in 0..200 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let deadline = state % 1_000;
             heap.insert(deadline, value);
+            deadlines.push(deadline);
         }
-        let mut deadlines = vec![10, 20, 25, 30, 40, 50];
-        while heap.len() > 1 {
-            assert_eq!(heap.second_deadline(), Some(deadlines[1]));
+        deadlines.sort_unstable();
+        for fired in 0..198 {
+            assert_eq!(heap.third_deadline(), Some(deadlines[fired + 2]));
             heap.pop_expired(u64::MAX);
-            deadlines.remove(0);
         }
-        assert_eq!(heap.second_deadline(), None);
+        assert_eq!(heap.third_deadline(), None);
     }
 
     #[test]

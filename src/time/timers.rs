@@ -157,11 +157,11 @@ impl Timers {
         Some(Duration::from_nanos(next.saturating_sub(now)))
     }
 
-    /// How long after the next timer the one after it is due, if two are armed.
-    pub(crate) fn gap_after_next(&self) -> Option<Duration> {
+    /// How long after the next timer the third one is due, if three are armed.
+    pub(crate) fn span_of_next_three(&self) -> Option<Duration> {
         let heap = self.heap.borrow();
-        let gap = heap.second_deadline()? - heap.next_deadline()?;
-        Some(Duration::from_nanos(gap))
+        let span = heap.third_deadline()? - heap.next_deadline()?;
+        Some(Duration::from_nanos(span))
     }
 
     /// How long ago the last firing read the clock.
