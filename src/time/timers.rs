@@ -27,6 +27,10 @@ use super::heap::{TimerHeap, TimerKey};
 use crate::runtime::Counters;
 use crate::runtime::context;
 
+/// The most wakers' room kept between firings: a burst of 100,000 timers firing at
+/// once should not pin 1.6 MB for the rest of the runtime's life.
+const KEEP_DUE_CAPACITY: usize = 1024;
+
 /// A runtime's timers. The `Core` holds it in an `Rc`, and so does every armed
 /// `Sleep`, so that dropping a `Sleep` after its runtime is gone is still harmless.
 pub(crate) struct Timers {
@@ -36,7 +40,8 @@ pub(crate) struct Timers {
     /// these may run code that arms or cancels a timer). Wakers taken out are dropped
     /// or woken after the borrow ends.
     heap: RefCell<TimerHeap<Waker>>,
-    /// The wakers of the timers one firing found due, kept for its capacity.
+    /// The wakers of the timers one firing found due, kept for its capacity (up to
+    /// [`KEEP_DUE_CAPACITY`]).
     due: Cell<Vec<Waker>>,
     clock: Clock,
     /// The time that deadline 0 stands for: the clock's reading when the runtime was
@@ -158,7 +163,9 @@ impl Timers {
         for waker in due.drain(..) {
             waker.wake();
         }
-        self.due.set(due);
+        if due.capacity() <= KEEP_DUE_CAPACITY {
+            self.due.set(due);
+        }
         self.fired_until.set(now);
         let next = self.heap.borrow().next_deadline()?;
         Some(Duration::from_nanos(next.saturating_sub(now)))
@@ -236,5 +243,38 @@ impl fmt::Debug for Timers {
             .field("armed", &self.len())
             .field("paused", &self.is_paused())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Arms `count` timers due in one second on a paused clock, then fires them.
+    fn fire_a_burst(timers: &Timers, count: usize) {
+        let deadline = Instant::from_std(timers.now()) + Duration::from_secs(1);
+        for _ in 0..count {
+            timers.arm(deadline, Waker::noop());
+        }
+        timers.advance(Duration::from_secs(1)).unwrap();
+        assert_eq!(timers.len(), 0);
+    }
+
+    #[test]
+    fn a_big_burst_of_due_wakers_does_not_keep_its_room() {
+        let timers = Timers::new(true, Rc::default());
+        fire_a_burst(&timers, 2 * KEEP_DUE_CAPACITY);
+        assert_eq!(
+            timers.counters.timers_fired.get(),
+            2 * KEEP_DUE_CAPACITY as u64
+        );
+        assert_eq!(timers.due.take().capacity(), 0);
+    }
+
+    #[test]
+    fn a_small_burst_keeps_its_room_for_the_next() {
+        let timers = Timers::new(true, Rc::default());
+        fire_a_burst(&timers, 10);
+        assert!(timers.due.take().capacity() >= 10);
     }
 }
