@@ -33,11 +33,12 @@ use super::oversleep::Oversleep;
 /// A timer due sooner than this is waited for by going round the loop, not by
 /// parking: a park costs about 7 µs of CPU here (the system call, the kernel's timer,
 /// the switches), whatever its length.
-pub(crate) const SPIN_BELOW: Duration = Duration::from_micros(5);
+const SPIN_BELOW: Duration = Duration::from_micros(5);
 
 /// When the next three timers are due within this span, the loop parks until this
-/// long after the first and fires them together.
-pub(crate) const DENSE_TIMER_WINDOW: Duration = Duration::from_micros(50);
+/// long after the first and fires them together. 50 µs is Linux's default timer
+/// slack: how far the kernel itself would stretch a sleep to merge wake-ups.
+const DENSE_TIMER_WINDOW: Duration = Duration::from_micros(50);
 
 /// The loop's memory of its timed parks: how late they return, and whether it has
 /// just parked short of the next timer.
