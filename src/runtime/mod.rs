@@ -254,10 +254,7 @@ impl Runtime {
     fn wait_on_paused_clock(&self, jump: Duration, trace: &impl Trace) -> io::Result<usize> {
         let core = &*self.core;
         if core.has_blocking_work() {
-            core.counters.parks.increment();
-            let result = self.epoll(Wait::BlockingJob(BLOCKING_RECHECK), trace);
-            core.shared.unpark();
-            return result;
+            return self.park(Wait::BlockingJob(BLOCKING_RECHECK), trace);
         }
         core.shared.unpark();
         let result = self.epoll(Wait::ClockPaused, trace);
