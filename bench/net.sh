@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # net.sh: the network benchmarks, with the shared harness in ../shared/bench/net
 # (load generator, peer servers, runner, report), in one run:
-# - TCP echo ping-pong on loopback: evloop's `echo` example against tokio's
-#   current-thread runtime, smol and the C epoll server;
+# - TCP echo ping-pong on loopback: evloop against tokio's current-thread runtime,
+#   smol and the C epoll server. The `evloop` row is bench/src/bin/plain_echo.rs, the
+#   peers' handler exactly (echo the bytes unchanged); `evloop-upper` is the `echo`
+#   example, which also upper-cases them;
 # - HTTP hello world under wrk: evloop's `http_hello` against the same three.
 #
 # The harness directory is read-only and knows servers only through its servers.tsv,
@@ -23,12 +25,14 @@ command -v perf >/dev/null && command -v strace >/dev/null && command -v wrk >/d
   echo "note: the harness wants perf, strace and wrk (apt-get install -y linux-perf strace wrk)" >&2
 
 (cd "$root" && cargo build --release --quiet --example echo --example http_hello)
+(cd "$here" && cargo build --release --quiet --bin plain_echo)
 mkdir -p "$work"
 cp -r "$harness"/. "$work"/
 chmod -R u+w "$work"
 {
-  printf 'evloop         echo  %s {PORT}\n' "$root/target/release/examples/echo"
+  printf 'evloop         echo  %s {PORT}\n' "$here/target/release/plain_echo"
+  printf 'evloop-upper   echo  %s {PORT}\n' "$root/target/release/examples/echo"
   printf 'evloop-http    http  %s {PORT}\n' "$root/target/release/examples/http_hello"
 } >>"$work/servers.tsv"
 "$work/build.sh" tokio-echo smol-echo tokio-http smol-http
-ONLY="${ONLY:-evloop,smol,c-epoll,evloop-http,smol-http,c-http}" "$work/run.sh"
+ONLY="${ONLY:-evloop,evloop-upper,smol,c-epoll,evloop-http,smol-http,c-http}" "$work/run.sh"
