@@ -24,15 +24,17 @@ work="$here/target/net"
 command -v perf >/dev/null && command -v strace >/dev/null && command -v wrk >/dev/null ||
   echo "note: the harness wants perf, strace and wrk (apt-get install -y linux-perf strace wrk)" >&2
 
-(cd "$root" && cargo build --release --quiet --example echo --example http_hello)
+# The peers are built with lto = "fat" and codegen-units = 1; so are evloop's servers
+# (the root's `release-lto` profile, and bench/'s own release profile).
+(cd "$root" && cargo build --profile release-lto --quiet --example echo --example http_hello)
 (cd "$here" && cargo build --release --quiet --bin plain_echo)
 mkdir -p "$work"
 cp -r "$harness"/. "$work"/
 chmod -R u+w "$work"
 {
   printf 'evloop         echo  %s {PORT}\n' "$here/target/release/plain_echo"
-  printf 'evloop-upper   echo  %s {PORT}\n' "$root/target/release/examples/echo"
-  printf 'evloop-http    http  %s {PORT}\n' "$root/target/release/examples/http_hello"
+  printf 'evloop-upper   echo  %s {PORT}\n' "$root/target/release-lto/examples/echo"
+  printf 'evloop-http    http  %s {PORT}\n' "$root/target/release-lto/examples/http_hello"
 } >>"$work/servers.tsv"
 "$work/build.sh" tokio-echo smol-echo tokio-http smol-http
 ONLY="${ONLY:-evloop,evloop-upper,smol,c-epoll,evloop-http,smol-http,c-http}" "$work/run.sh"
