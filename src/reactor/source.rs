@@ -131,16 +131,34 @@ impl Source {
     }
 
     /// Moves the waiters of `direction` into `wakers`.
+    ///
+    /// Runs for both directions of every event, so the usual case (one waiter or
+    /// none, nothing in `more`) stays small enough to inline; the rest is out of line.
     fn take_waiters(&self, direction: Direction, wakers: &mut Vec<Waker>) {
-        wakers.extend(self.first[direction as usize].take());
-        if let Some(mut more) = self.more.take() {
-            wakers.extend(
-                more.extract_if(.., |(waiting_for, _)| *waiting_for == direction)
-                    .map(|(_, waker)| waker),
-            );
-            if !more.is_empty() {
-                self.more.set(Some(more));
-            }
+        if let Some(waker) = self.first[direction as usize].take() {
+            wakers.push(waker);
+        }
+        if let Some(more) = self.more.take() {
+            self.take_more_waiters(direction, more, wakers);
+        }
+    }
+
+    /// The part of [`take_waiters`](Self::take_waiters) for the waiters beyond the
+    /// first; puts back those waiting for the other direction.
+    #[cold]
+    #[inline(never)]
+    fn take_more_waiters(
+        &self,
+        direction: Direction,
+        mut more: Box<MoreWaiters>,
+        wakers: &mut Vec<Waker>,
+    ) {
+        wakers.extend(
+            more.extract_if(.., |(waiting_for, _)| *waiting_for == direction)
+                .map(|(_, waker)| waker),
+        );
+        if !more.is_empty() {
+            self.more.set(Some(more));
         }
     }
 
@@ -221,6 +239,9 @@ impl Source {
     }
 
     /// Stores `waker` to be woken when `direction` becomes ready.
+    ///
+    /// Every read that finds no data comes here, almost always with no waiter stored
+    /// (the last event took it), so that case stays small and the rest is out of line.
     pub(crate) fn register(&self, direction: Direction, waker: &Waker) {
         let first = &self.first[direction as usize];
         match first.take() {
@@ -229,17 +250,24 @@ impl Source {
                 let same = current.will_wake(waker);
                 first.set(Some(current));
                 if !same {
-                    let mut more = self.more.take().unwrap_or_default();
-                    let known = more
-                        .iter()
-                        .any(|(waiting_for, w)| *waiting_for == direction && w.will_wake(waker));
-                    if !known {
-                        more.push((direction, waker.clone()));
-                    }
-                    self.more.set(Some(more));
+                    self.register_more(direction, waker);
                 }
             }
         }
+    }
+
+    /// A second task waits for `direction`: keeps its waker in `more`, once.
+    #[cold]
+    #[inline(never)]
+    fn register_more(&self, direction: Direction, waker: &Waker) {
+        let mut more = self.more.take().unwrap_or_default();
+        let known = more
+            .iter()
+            .any(|(waiting_for, w)| *waiting_for == direction && w.will_wake(waker));
+        if !known {
+            more.push((direction, waker.clone()));
+        }
+        self.more.set(Some(more));
     }
 
     /// `Ready` once `direction` is ready; otherwise registers the waker.

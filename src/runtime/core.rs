@@ -108,7 +108,17 @@ pub(crate) fn schedule(task: &TaskRef) {
             false
         }
     });
-    if local != Some(true) && task.header().try_mark_injected() {
+    if local != Some(true) {
+        schedule_remote(task);
+    }
+}
+
+/// The part of [`schedule`] for a wake from outside the task's runtime: out of line,
+/// as it is the rare case and its locking would bloat every local wake.
+#[cold]
+#[inline(never)]
+fn schedule_remote(task: &TaskRef) {
+    if task.header().try_mark_injected() {
         task.header().owner.inject(task.to_remote());
     }
 }
