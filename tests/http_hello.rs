@@ -273,6 +273,67 @@ fn connection_close_closes_the_connection() {
 }
 
 #[test]
+fn a_body_with_content_length_is_skipped_not_read_as_a_request() {
+    let server = Server::start();
+    let mut client = server.connect();
+    client.stream.set_nodelay(true).unwrap();
+    // The body looks like a request: answering it would give a third response.
+    let body = GET;
+    let post = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    client.send(post.as_bytes()).unwrap();
+    // The body in two pieces: skipping goes on across reads.
+    let (first, rest) = body.split_at(5);
+    client.send(first).unwrap();
+    client.send(rest).unwrap();
+    client.send(GET).unwrap();
+    for _ in 0..2 {
+        client
+            .response()
+            .unwrap()
+            .expect("a response")
+            .assert_hello();
+    }
+    client.stream.shutdown(std::net::Shutdown::Write).unwrap();
+    assert!(client.is_closed_by_server());
+}
+
+#[test]
+fn http_1_0_and_any_casing_of_connection_close_end_the_connection() {
+    let server = Server::start();
+    for request in [
+        &b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCONNECTION: keep-alive, Close\r\n\r\n",
+    ] {
+        let mut client = server.connect();
+        client.send(request).unwrap();
+        let response = client.response().unwrap().expect("a response");
+        response.assert_hello();
+        assert!(response.says_close(), "{response:?}");
+        assert!(client.is_closed_by_server());
+    }
+}
+
+#[test]
+fn heads_it_cannot_read_get_400_and_a_close() {
+    let server = Server::start();
+    for request in [
+        &b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nno colon here\r\n\r\n",
+        b"GET / HTTP/1.1\r\nContent-Length: many\r\n\r\n",
+        b"GET / SPDY/3\r\n\r\n",
+    ] {
+        let mut client = server.connect();
+        client.send(request).unwrap();
+        let response = client.response().unwrap().expect("a response");
+        assert_eq!(response.status, 400, "{response:?}");
+        assert!(client.is_closed_by_server());
+    }
+}
+
+#[test]
 fn a_head_over_8_kib_gets_431_and_a_close() {
     let server = Server::start();
     let mut client = server.connect();

@@ -127,25 +127,33 @@ struct Request {
     close: bool,
 }
 
+/// Reads the head at the front of `buf` line by line, in one pass: each byte is looked
+/// at once on the way to the `\n` that ends its line, and the blank line that ends the
+/// head is found on the way. A malformed line is refused as soon as it is complete.
 fn parse_head(buf: &[u8]) -> Head {
-    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+    let mut lines = Lines { buf, next: 0 };
+    let Some(request_line) = lines.next() else {
         return Head::Partial;
     };
-    let mut lines = buf[..end]
-        .split(|&b| b == b'\n')
-        .map(|line| line.trim_ascii());
-    let request_line = lines.next().unwrap_or_default();
     let mut close = match request_line.rsplit(|&b| b == b' ').next() {
         Some(b"HTTP/1.1") => false,
         Some(b"HTTP/1.0") => true,
         _ => return Head::Invalid,
     };
     let mut body_len = 0;
-    for line in lines {
+    loop {
+        let Some(line) = lines.next() else {
+            return Head::Partial;
+        };
+        if line.is_empty() {
+            break;
+        }
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             return Head::Invalid;
         };
         let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        // Most headers (Host, User-Agent, Accept...) are none of these three: the
+        // length comparison inside `eq_ignore_ascii_case` turns them away cheaply.
         if name.eq_ignore_ascii_case(b"connection") {
             close |= value
                 .split(|&b| b == b',')
@@ -162,8 +170,27 @@ fn parse_head(buf: &[u8]) -> Head {
         }
     }
     Head::Complete(Request {
-        head_len: end + 4,
+        head_len: lines.next,
         body_len,
         close,
     })
+}
+
+/// The complete lines at the front of a buffer, without their `\r\n` (or bare `\n`)
+/// and surrounding blanks; a line whose `\n` has not arrived yet is not yielded.
+struct Lines<'a> {
+    buf: &'a [u8],
+    /// Where the next line starts: after the head's blank line, the head's length.
+    next: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = &self.buf[self.next..];
+        let end = rest.iter().position(|&b| b == b'\n')?;
+        self.next += end + 1;
+        Some(rest[..end].trim_ascii())
+    }
 }
