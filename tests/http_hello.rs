@@ -322,6 +322,7 @@ fn heads_it_cannot_read_get_400_and_a_close() {
     for request in [
         &b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
         b"GET / HTTP/1.1\r\nno colon here\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n  \r\n\r\n",
         b"GET / HTTP/1.1\r\nContent-Length: many\r\n\r\n",
         b"GET / SPDY/3\r\n\r\n",
     ] {

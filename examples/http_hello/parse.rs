@@ -135,7 +135,7 @@ fn parse_head(buf: &[u8]) -> Head {
     let Some(request_line) = lines.next() else {
         return Head::Partial;
     };
-    let mut close = match request_line.rsplit(|&b| b == b' ').next() {
+    let mut close = match request_line.trim_ascii().rsplit(|&b| b == b' ').next() {
         Some(b"HTTP/1.1") => false,
         Some(b"HTTP/1.0") => true,
         _ => return Head::Invalid,
@@ -148,6 +148,7 @@ fn parse_head(buf: &[u8]) -> Head {
         if line.is_empty() {
             break;
         }
+        let line = line.trim_ascii();
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             return Head::Invalid;
         };
@@ -176,8 +177,9 @@ fn parse_head(buf: &[u8]) -> Head {
     })
 }
 
-/// The complete lines at the front of a buffer, without their `\r\n` (or bare `\n`)
-/// and surrounding blanks; a line whose `\n` has not arrived yet is not yielded.
+/// The complete lines at the front of a buffer, without their `\r\n` (or bare `\n`);
+/// a line whose `\n` has not arrived yet is not yielded. Only a truly empty line ends
+/// a head: one of blanks is a malformed header line.
 struct Lines<'a> {
     buf: &'a [u8],
     /// Where the next line starts: after the head's blank line, the head's length.
@@ -191,6 +193,7 @@ impl<'a> Iterator for Lines<'a> {
         let rest = &self.buf[self.next..];
         let end = rest.iter().position(|&b| b == b'\n')?;
         self.next += end + 1;
-        Some(rest[..end].trim_ascii())
+        let line = &rest[..end];
+        Some(line.strip_suffix(b"\r").unwrap_or(line))
     }
 }
