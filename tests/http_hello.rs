@@ -204,6 +204,21 @@ impl Client {
     fn is_closed_by_server(&mut self) -> bool {
         matches!(self.response(), Ok(None))
     }
+
+    /// Reads the next response and checks it is the hello.
+    fn expect_hello(&mut self) {
+        self.response()
+            .unwrap()
+            .expect("a hello response")
+            .assert_hello();
+    }
+
+    /// Ends the client's side and checks the server answers nothing more: a request
+    /// answered twice would leave a response behind.
+    fn assert_no_more_responses(&mut self) {
+        self.stream.shutdown(std::net::Shutdown::Write).unwrap();
+        assert!(self.is_closed_by_server());
+    }
 }
 
 #[test]
@@ -228,20 +243,10 @@ fn a_head_sent_a_byte_at_a_time_is_answered_once() {
     for byte in GET.chunks(1) {
         client.send(byte).unwrap();
     }
-    client
-        .response()
-        .unwrap()
-        .expect("a response")
-        .assert_hello();
+    client.expect_hello();
     client.send(GET).unwrap();
-    client
-        .response()
-        .unwrap()
-        .expect("a second response")
-        .assert_hello();
-    // Nothing more: a head answered twice would leave a response behind.
-    client.stream.shutdown(std::net::Shutdown::Write).unwrap();
-    assert!(client.is_closed_by_server());
+    client.expect_hello();
+    client.assert_no_more_responses();
 }
 
 #[test]
@@ -289,15 +294,9 @@ fn a_body_with_content_length_is_skipped_not_read_as_a_request() {
     client.send(first).unwrap();
     client.send(rest).unwrap();
     client.send(GET).unwrap();
-    for _ in 0..2 {
-        client
-            .response()
-            .unwrap()
-            .expect("a response")
-            .assert_hello();
-    }
-    client.stream.shutdown(std::net::Shutdown::Write).unwrap();
-    assert!(client.is_closed_by_server());
+    client.expect_hello();
+    client.expect_hello();
+    client.assert_no_more_responses();
 }
 
 #[test]
