@@ -131,7 +131,7 @@ struct Request {
 /// at once on the way to the `\n` that ends its line, and the blank line that ends the
 /// head is found on the way. A malformed line is refused as soon as it is complete.
 fn parse_head(buf: &[u8]) -> Head {
-    let mut lines = Lines { buf, next: 0 };
+    let mut lines = Lines { buf, consumed: 0 };
     let Some(request_line) = lines.next() else {
         return Head::Partial;
     };
@@ -171,7 +171,7 @@ fn parse_head(buf: &[u8]) -> Head {
         }
     }
     Head::Complete(Request {
-        head_len: lines.next,
+        head_len: lines.consumed,
         body_len,
         close,
     })
@@ -182,17 +182,18 @@ fn parse_head(buf: &[u8]) -> Head {
 /// a head: one of blanks is a malformed header line.
 struct Lines<'a> {
     buf: &'a [u8],
-    /// Where the next line starts: after the head's blank line, the head's length.
-    next: usize,
+    /// Bytes taken by the lines yielded so far, `\n`s included: where the next line
+    /// starts, and after the head's blank line the head's length.
+    consumed: usize,
 }
 
 impl<'a> Iterator for Lines<'a> {
     type Item = &'a [u8];
 
     fn next(&mut self) -> Option<&'a [u8]> {
-        let rest = &self.buf[self.next..];
+        let rest = &self.buf[self.consumed..];
         let end = rest.iter().position(|&b| b == b'\n')?;
-        self.next += end + 1;
+        self.consumed += end + 1;
         let line = &rest[..end];
         Some(line.strip_suffix(b"\r").unwrap_or(line))
     }
