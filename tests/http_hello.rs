@@ -52,6 +52,19 @@ impl Server {
         Client::new(TcpStream::connect(("127.0.0.1", self.port)).unwrap())
     }
 
+    /// Sends `request` on a new connection and returns the response, after checking
+    /// that the server closes the connection once it has answered.
+    fn answer_before_close(&self, request: &[u8]) -> Response {
+        let mut client = self.connect();
+        client.send(request).unwrap();
+        let response = client.response().unwrap().expect("a response");
+        assert!(
+            client.is_closed_by_server(),
+            "still open after {response:?}"
+        );
+        response
+    }
+
     fn send_signal(&self, signal: i32) {
         let pid = libc::pid_t::try_from(self.child.id()).unwrap();
         // SAFETY: kill has no memory-safety preconditions; `pid` is our child, which
@@ -267,14 +280,10 @@ fn pipelined_requests_are_answered_in_order() {
 #[test]
 fn connection_close_closes_the_connection() {
     let server = Server::start();
-    let mut client = server.connect();
-    client
-        .send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let response = client.response().unwrap().expect("a response");
+    let response = server
+        .answer_before_close(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     response.assert_hello();
     assert!(response.says_close());
-    assert!(client.is_closed_by_server());
 }
 
 #[test]
@@ -306,12 +315,9 @@ fn http_1_0_and_any_casing_of_connection_close_end_the_connection() {
         &b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"[..],
         b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCONNECTION: keep-alive, Close\r\n\r\n",
     ] {
-        let mut client = server.connect();
-        client.send(request).unwrap();
-        let response = client.response().unwrap().expect("a response");
+        let response = server.answer_before_close(request);
         response.assert_hello();
         assert!(response.says_close(), "{response:?}");
-        assert!(client.is_closed_by_server());
     }
 }
 
@@ -325,25 +331,19 @@ fn heads_it_cannot_read_get_400_and_a_close() {
         b"GET / HTTP/1.1\r\nContent-Length: many\r\n\r\n",
         b"GET / SPDY/3\r\n\r\n",
     ] {
-        let mut client = server.connect();
-        client.send(request).unwrap();
-        let response = client.response().unwrap().expect("a response");
+        let response = server.answer_before_close(request);
         assert_eq!(response.status, 400, "{response:?}");
-        assert!(client.is_closed_by_server());
     }
 }
 
 #[test]
 fn a_head_over_8_kib_gets_431_and_a_close() {
     let server = Server::start();
-    let mut client = server.connect();
     let mut request = b"GET / HTTP/1.1\r\nX-Padding: ".to_vec();
     request.resize(9 * 1024, b'a');
     request.extend_from_slice(b"\r\n\r\n");
-    client.send(&request).unwrap();
-    let response = client.response().unwrap().expect("a response");
+    let response = server.answer_before_close(&request);
     assert_eq!(response.status, 431, "{response:?}");
-    assert!(client.is_closed_by_server());
 }
 
 #[test]
