@@ -2,11 +2,21 @@
 //! epoll refuses.
 
 use std::fs::File;
+use std::future::poll_fn;
 use std::io::{self, Read, Write};
+use std::net::UdpSocket;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
 
 use evloop::io::{Async, AsyncReadExt, AsyncWriteExt};
+
+mod common;
+
+use common::within;
 
 #[test]
 fn a_regular_file_is_refused_with_an_explanation() {
@@ -83,4 +93,61 @@ fn an_eventfd_wakes_its_reader() -> io::Result<()> {
         assert_eq!(reading.await??, 7);
         Ok(())
     })
+}
+
+/// A waker from outside evloop (another executor's, a combinator's) that, when woken,
+/// registers and deregisters an fd on the runtime, then wakes the task waiting for it.
+#[derive(Default)]
+struct RegisteringWaker {
+    registered: AtomicBool,
+    task: Mutex<Option<Waker>>,
+}
+
+impl Wake for RegisteringWaker {
+    fn wake(self: Arc<Self>) {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP socket");
+        drop(Async::new(socket).expect("register it"));
+        self.registered.store(true, Ordering::Release);
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        task.into_iter().for_each(Waker::wake);
+    }
+}
+
+/// The reactor wakes its own tasks while it walks its table of fds, but a waker that is
+/// not an evloop task's may run any code: it must be woken after the table is let go.
+#[test]
+fn a_foreign_waker_may_register_an_fd_when_an_event_wakes_it() {
+    within(Duration::from_secs(10), || {
+        evloop::block_on(async {
+            let (reader, mut writer) = io::pipe()?;
+            let reader = Async::new(reader)?;
+            let mut buf = [0; 8];
+            let empty = reader.try_read_with(|mut pipe| pipe.read(&mut buf));
+            assert_eq!(empty.unwrap_err().kind(), io::ErrorKind::WouldBlock);
+
+            let foreign = Arc::new(RegisteringWaker::default());
+            let waker = Waker::from(foreign.clone());
+            let poll = reader.poll_readable(&mut Context::from_waker(&waker));
+            assert!(poll.is_pending(), "the pipe is empty");
+            writer.write_all(b"x")?;
+
+            poll_fn(|cx| {
+                *foreign.task.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(cx.waker().clone());
+                if foreign.registered.load(Ordering::Acquire) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            assert_eq!(reader.try_read_with(|mut pipe| pipe.read(&mut buf))?, 1);
+            io::Result::Ok(())
+        })
+    })
+    .unwrap();
 }

@@ -39,8 +39,9 @@ pub(crate) struct Reactor {
     epoll: Epoll,
     events: RefCell<Events>,
     sources: RefCell<SourceTable>,
-    /// Wakers collected while dispatching, woken after every borrow is released.
-    to_wake: RefCell<Vec<Waker>>,
+    /// Wakers other than evloop tasks' met while dispatching, woken after every borrow
+    /// is released (see `Source::on_event`).
+    deferred: RefCell<Vec<Waker>>,
     /// Listeners whose `accept` failed for lack of file descriptors. No epoll edge
     /// will come for the connection still waiting in their queue, so they are made
     /// ready again whenever one of this runtime's fds is closed.
@@ -71,7 +72,7 @@ impl Reactor {
             epoll,
             events: RefCell::new(Events::with_capacity(event_capacity)),
             sources: RefCell::default(),
-            to_wake: RefCell::default(),
+            deferred: RefCell::default(),
             waiting_for_fds: RefCell::default(),
         })
     }
@@ -134,11 +135,11 @@ impl Reactor {
         if waiting.is_empty() {
             return;
         }
-        let mut to_wake = Vec::new();
+        let mut deferred = Vec::new();
         for listener in waiting.iter().filter_map(Weak::upgrade) {
-            listener.force_ready(Direction::Read, &mut to_wake);
+            listener.force_ready(Direction::Read, &mut deferred);
         }
-        to_wake.into_iter().for_each(Waker::wake);
+        deferred.into_iter().for_each(Waker::wake);
     }
 
     /// Parks `listener` until an fd is released (see `waiting_for_fds`).
@@ -161,22 +162,25 @@ impl Reactor {
     /// Applies the events of the last [`wait`](Self::wait): marks their sources ready
     /// and wakes the wakers stored for them.
     pub(crate) fn dispatch(&self) {
-        let mut to_wake = self.to_wake.borrow_mut();
+        let mut deferred = self.deferred.borrow_mut();
         {
             let events = self.events.borrow();
             let table = self.sources.borrow();
             for event in events.iter() {
                 if let Target::Source(source) = table.target(event.token) {
-                    source.on_event(event.bits, &mut to_wake);
+                    source.on_event(event.bits, &mut deferred);
                 }
             }
         }
+        if deferred.is_empty() {
+            return;
+        }
         // Wake with no borrow of the table or the buffer live: a waker may run code
         // that registers or deregisters fds.
-        let mut wakers = std::mem::take(&mut *to_wake);
-        drop(to_wake);
+        let mut wakers = std::mem::take(&mut *deferred);
+        drop(deferred);
         wakers.drain(..).for_each(Waker::wake);
-        *self.to_wake.borrow_mut() = wakers;
+        *self.deferred.borrow_mut() = wakers;
     }
 
     /// Describes each event of the last [`wait`](Self::wait) to `f`, for the loop

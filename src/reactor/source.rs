@@ -3,8 +3,9 @@
 //!
 //! Each direction (read, write) has a `ready` flag and a list of waiting wakers:
 //!
-//! - an epoll event sets `ready` and takes the wakers (to wake them once the reactor
-//!   has let go of its borrows);
+//! - an epoll event sets `ready` and wakes the waiters: an evloop task's waker at once
+//!   (that only queues the task), any other waker once the reactor has let go of its
+//!   borrows (it may run any code, such as registering another fd);
 //! - an operation that gets `EAGAIN` clears `ready` and the caller registers its waker.
 //!
 //! The whole runtime is one thread, so the reactor never runs in the middle of a poll:
@@ -23,6 +24,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::Reactor;
 use crate::runtime::coop;
+use crate::runtime::task::is_task_waker;
 
 /// Which way data flows; indexes the per-direction state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +103,18 @@ fn flag(direction: Direction, which: u8) -> u8 {
     which << (2 * direction as u8)
 }
 
+/// Wakes an evloop task's waker now: that only puts the task on a run queue, so it is
+/// safe while the reactor holds its borrows, and skips a round trip through
+/// `deferred`. Any other waker may run arbitrary code (register an fd, say), so it
+/// goes to `deferred`, for the reactor to wake once its borrows are released.
+fn wake_or_defer(waker: Waker, deferred: &mut Vec<Waker>) {
+    if is_task_waker(&waker) {
+        waker.wake();
+    } else {
+        deferred.push(waker);
+    }
+}
+
 // Event bits, by what they mean for each direction.
 const READ_READY: u32 =
     (libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
@@ -130,33 +144,31 @@ impl Source {
         self.flags.set(if on { flags | bit } else { flags & !bit });
     }
 
-    /// Moves the waiters of `direction` into `wakers`.
+    /// Wakes the waiters of `direction`, or defers them (see [`wake_or_defer`]).
     ///
     /// Runs for both directions of every event, so the usual case (one waiter or
     /// none, nothing in `more`) stays small enough to inline; the rest is out of line.
-    fn take_waiters(&self, direction: Direction, wakers: &mut Vec<Waker>) {
+    fn wake_waiters(&self, direction: Direction, deferred: &mut Vec<Waker>) {
         if let Some(waker) = self.first[direction as usize].take() {
-            wakers.push(waker);
+            wake_or_defer(waker, deferred);
         }
         if let Some(more) = self.more.take() {
-            self.take_more_waiters(direction, more, wakers);
+            self.wake_more_waiters(direction, more, deferred);
         }
     }
 
-    /// The part of [`take_waiters`](Self::take_waiters) for the waiters beyond the
+    /// The part of [`wake_waiters`](Self::wake_waiters) for the waiters beyond the
     /// first; puts back those waiting for the other direction.
     #[cold]
     #[inline(never)]
-    fn take_more_waiters(
+    fn wake_more_waiters(
         &self,
         direction: Direction,
         mut more: Box<MoreWaiters>,
-        wakers: &mut Vec<Waker>,
+        deferred: &mut Vec<Waker>,
     ) {
-        wakers.extend(
-            more.extract_if(.., |(waiting_for, _)| *waiting_for == direction)
-                .map(|(_, waker)| waker),
-        );
+        more.extract_if(.., |(waiting_for, _)| *waiting_for == direction)
+            .for_each(|(_, waker)| wake_or_defer(waker, deferred));
         if !more.is_empty() {
             self.more.set(Some(more));
         }
@@ -177,9 +189,9 @@ impl Source {
         count
     }
 
-    /// Applies an epoll event: marks directions ready and moves their waiters into
-    /// `wakers`, for the reactor to wake after it has released its borrows.
-    pub(crate) fn on_event(&self, bits: u32, wakers: &mut Vec<Waker>) {
+    /// Applies an epoll event: marks directions ready and wakes their waiters, leaving
+    /// in `deferred` those for the reactor to wake after it has released its borrows.
+    pub(crate) fn on_event(&self, bits: u32, deferred: &mut Vec<Waker>) {
         for (direction, ready_bits, closed_bits) in [
             (Direction::Read, READ_READY, READ_CLOSED),
             (Direction::Write, WRITE_READY, WRITE_CLOSED),
@@ -189,12 +201,12 @@ impl Source {
                 if bits & closed_bits != 0 {
                     self.set(direction, CLOSED, true);
                 }
-                self.take_waiters(direction, wakers);
+                self.wake_waiters(direction, deferred);
             }
         }
     }
 
-    /// How many wakers [`on_event`](Self::on_event) would take for an event with
+    /// How many wakers [`on_event`](Self::on_event) would wake for an event with
     /// `bits` (for the loop trace, which looks before the event is applied).
     pub(crate) fn waiters_for(&self, bits: u32) -> usize {
         [
@@ -207,11 +219,11 @@ impl Source {
         .sum()
     }
 
-    /// Marks a direction ready and returns its waiters (used when the reactor learns
+    /// Marks a direction ready and wakes its waiters (used when the reactor learns
     /// of readiness without an event, e.g. an fd was freed for a waiting listener).
-    pub(crate) fn force_ready(&self, direction: Direction, wakers: &mut Vec<Waker>) {
+    pub(crate) fn force_ready(&self, direction: Direction, deferred: &mut Vec<Waker>) {
         self.set(direction, READY, true);
-        self.take_waiters(direction, wakers);
+        self.wake_waiters(direction, deferred);
     }
 
     /// Whether an operation in `direction` may succeed without waiting.

@@ -45,6 +45,7 @@ pub use crate::runtime::coop::consume_budget;
 pub use crate::runtime::core::spawn;
 
 pub(crate) use raw::{RemoteTaskRef, RunResult, TaskRef};
+pub(crate) use waker::is_task_waker;
 
 /// Where a task lives in its runtime's task table: a slot index plus the generation of
 /// that slot, so a key left in the run queue after its task finished (and the slot was

@@ -35,6 +35,13 @@ pub(crate) fn waker_for(header: NonNull<Header>) -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(header.as_ptr().cast(), &VTABLE)) }
 }
 
+/// Whether `waker` is an evloop task's. Waking one only queues the task and at worst
+/// frees a task whose future is already gone: it runs no user code, so the reactor
+/// may wake it while it still holds its own borrows.
+pub(crate) fn is_task_waker(waker: &Waker) -> bool {
+    std::ptr::eq(waker.vtable(), &VTABLE)
+}
+
 /// Borrows the reference that the waker's data pointer stands for.
 ///
 /// # Safety
