@@ -295,25 +295,32 @@ impl Source {
         Poll::Pending
     }
 
-    /// The one readiness loop every I/O operation goes through: spend one unit of the
-    /// task's budget, wait until ready, try the operation, and on `EAGAIN` clear
+    /// The one readiness loop every I/O operation goes through: wait until ready,
+    /// spend one unit of the task's budget, try the operation, and on `EAGAIN` clear
     /// readiness and wait again. `EINTR` is retried. Other results go to the caller.
+    ///
+    /// Readiness is checked before the budget: an operation that only registers its
+    /// waker does no I/O, so it spends nothing (and skips the thread-local).
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         mut operation: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        if !self.is_ready(direction) {
+            self.register(direction, cx.waker());
+            return Poll::Pending;
+        }
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
         loop {
-            if !self.is_ready(direction) {
-                self.register(direction, cx.waker());
-                return Poll::Pending;
-            }
             match operation() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.saw_would_block(direction),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.saw_would_block(direction);
+                    self.register(direction, cx.waker());
+                    return Poll::Pending;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return Poll::Ready(result),
             }
@@ -449,6 +456,21 @@ mod tests {
         let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
         assert!(poll.is_pending());
         assert!(results.is_empty(), "one attempt, not a spin");
+    }
+
+    #[test]
+    fn waiting_for_readiness_spends_no_budget() {
+        let source = source();
+        source.clear_ready(Direction::Read);
+        let mut cx = Context::from_waker(Waker::noop());
+        coop::with_budget(1, || {
+            let poll = source.poll_io(Direction::Read, &mut cx, || -> io::Result<()> {
+                unreachable!("no attempt before an edge")
+            });
+            assert!(poll.is_pending());
+            assert!(coop::poll_proceed(&mut cx).is_ready(), "the unit is left");
+            assert!(coop::poll_proceed(&mut cx).is_pending());
+        });
     }
 
     #[test]

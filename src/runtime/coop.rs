@@ -2,8 +2,9 @@
 //!
 //! A task whose socket never runs dry would otherwise read forever inside one poll and
 //! starve every other task. Each poll starts with [`Builder::io_budget`] units; each
-//! I/O operation spends one; when none is left, I/O futures return `Pending` after
-//! waking their own task, which goes to the back of the run queue.
+//! I/O operation that finds its fd ready spends one (one that must wait for an edge
+//! does no work and spends nothing); when none is left, I/O futures return `Pending`
+//! after waking their own task, which goes to the back of the run queue.
 //!
 //! [`Builder::io_budget`]: crate::runtime::Builder::io_budget
 
