@@ -12,18 +12,22 @@ const IDLE: Duration = Duration::from_millis(300);
 fn timers_closes_an_idle_connection_after_the_idle_time() {
     let server = Server::start("timers", &["0.3"]);
     let mut client = server.connect();
+    // The server's idle timer starts after it has read and echoed this message, so
+    // after this instant: the one lower bound the client can take. (Taken after the
+    // echo arrives, it would be late by the echo's trip, and a timer that fires on
+    // time could look early.)
+    let sent_at = Instant::now();
     client.write_all(b"ping").unwrap();
     let mut echo = [0; 4];
     client.read_exact(&mut echo).unwrap();
     assert_eq!(&echo, b"ping");
-    let quiet_since = Instant::now();
     let mut goodbye = String::new();
     // Blocks until the server closes (the read timeout bounds it).
     client.read_to_string(&mut goodbye).unwrap();
     assert!(
-        quiet_since.elapsed() >= IDLE,
-        "closed early: {:?}",
-        quiet_since.elapsed()
+        sent_at.elapsed() >= IDLE,
+        "closed early: {:?} after the last message was sent",
+        sent_at.elapsed()
     );
     assert_eq!(goodbye, "idle for too long, goodbye\n");
 }
