@@ -48,6 +48,10 @@ measure() {
   wait "$server" 2>/dev/null || true
   round_trips=$(grep -o 'roundtrips=[0-9]*' <<<"$out" | cut -d= -f2)
   per_second=$(grep -o 'rtt_per_s=[0-9]*' <<<"$out" | cut -d= -f2)
+  if [ -z "$round_trips" ] || [ "$round_trips" -eq 0 ]; then
+    echo "${names[$i]}: the load generator completed no round trip" >&2
+    exit 1
+  fi
   python3 -c "print(f'{($u1 - $u0) / $clock_ticks * 1e6 / $round_trips:.3f}', \
     f'{($s1 - $s0) / $clock_ticks * 1e6 / $round_trips:.2f}', $per_second)"
 }
@@ -56,7 +60,8 @@ echo "| round | server | user µs / round trip | system µs / round trip | round
 echo "|---|---|---|---|---|"
 for round in $(seq "$rounds"); do
   for i in "${!names[@]}"; do
-    read -r user system per_second < <(measure "$i")
+    row=$(measure "$i") || exit 1
+    read -r user system per_second <<<"$row"
     samples[${names[$i]}]+="$user "
     printf '| %d | %s | %s | %s | %s |\n' "$round" "${names[$i]}" "$user" "$system" "$per_second"
   done
