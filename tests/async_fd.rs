@@ -119,20 +119,26 @@ impl Wake for RegisteringWaker {
 
 /// The reactor wakes its own tasks while it walks its table of fds, but a waker that is
 /// not an evloop task's may run any code: it must be woken after the table is let go.
+/// Here one event finds both kinds waiting on the same fd.
 #[test]
 fn a_foreign_waker_may_register_an_fd_when_an_event_wakes_it() {
     within(Duration::from_secs(10), || {
         evloop::block_on(async {
             let (reader, mut writer) = io::pipe()?;
-            let reader = Async::new(reader)?;
+            let reader = Rc::new(Async::new(reader)?);
             let mut buf = [0; 8];
             let empty = reader.try_read_with(|mut pipe| pipe.read(&mut buf));
             assert_eq!(empty.unwrap_err().kind(), io::ErrorKind::WouldBlock);
 
+            let task_reader = reader.clone();
+            let task = evloop::spawn(async move { task_reader.readable().await });
+            // Let the task run and store its waker first.
+            evloop::task::yield_now().await;
             let foreign = Arc::new(RegisteringWaker::default());
             let waker = Waker::from(foreign.clone());
             let poll = reader.poll_readable(&mut Context::from_waker(&waker));
             assert!(poll.is_pending(), "the pipe is empty");
+            assert!(!task.is_finished(), "the task waits too");
             writer.write_all(b"x")?;
 
             poll_fn(|cx| {
@@ -145,6 +151,7 @@ fn a_foreign_waker_may_register_an_fd_when_an_event_wakes_it() {
                 }
             })
             .await;
+            task.await.expect("the task is not cancelled")?;
             assert_eq!(reader.try_read_with(|mut pipe| pipe.read(&mut buf))?, 1);
             io::Result::Ok(())
         })

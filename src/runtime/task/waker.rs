@@ -76,3 +76,34 @@ unsafe fn drop_waker(data: *const ()) {
     // SAFETY: the waker being dropped owns one reference: adopt it and let it go.
     drop(ManuallyDrop::into_inner(unsafe { borrow(data) }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::poll_fn;
+    use std::sync::Arc;
+    use std::task::{Poll, Wake};
+
+    struct Ignored;
+
+    impl Wake for Ignored {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    #[test]
+    fn a_task_waker_is_told_from_every_other_waker() {
+        let runtime = crate::Runtime::new().unwrap();
+        let (task, root) = runtime.block_on(async {
+            let task = crate::spawn(poll_fn(|cx| Poll::Ready(is_task_waker(cx.waker()))));
+            let root = poll_fn(|cx| Poll::Ready(is_task_waker(cx.waker()))).await;
+            (task.await.unwrap(), root)
+        });
+        assert!(task, "a spawned task's waker");
+        assert!(
+            !root,
+            "the block_on future's waker only sets a flag of its own"
+        );
+        assert!(!is_task_waker(Waker::noop()));
+        assert!(!is_task_waker(&Waker::from(Arc::new(Ignored))));
+    }
+}
