@@ -93,6 +93,7 @@ pub mod net;
 mod reactor;
 pub mod runtime;
 pub mod signal;
+pub mod sync;
 #[allow(unsafe_code)] // The only module that calls libc; every block says why it is sound.
 mod sys;
 pub mod time;

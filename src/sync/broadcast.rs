@@ -1,0 +1,469 @@
+//! A broadcast channel: every receiver gets a copy of every value, from a bounded ring.
+//!
+//! Senders write into a ring of `capacity` slots; each receiver keeps its own position
+//! in it. A value stays in its slot until every receiver that existed when it was
+//! sent has read it, or until the ring comes round and a newer value takes the slot.
+//! A receiver that falls that far behind has missed values: its next `recv` returns
+//! [`RecvError::Lagged`](error::RecvError::Lagged) with how many, and the one after
+//! returns the oldest value still held. So a slow receiver costs memory only up to
+//! the ring's size, and never slows the senders.
+//!
+//! Same names and semantics as tokio's `sync::broadcast` (which rounds the capacity up
+//! to a power of two; here it is exactly what you ask), except that the halves are
+//! `!Send`: the ring is a `RefCell`.
+//!
+//! # Examples
+//!
+//! ```
+//! use evloop::sync::broadcast::{self, error::RecvError};
+//!
+//! evloop::block_on(async {
+//!     let (tx, mut fast) = broadcast::channel(2);
+//!     let mut slow = tx.subscribe();
+//!     for n in 1..=3 {
+//!         tx.send(n).unwrap();
+//!         assert_eq!(fast.recv().await, Ok(n));
+//!     }
+//!     // `slow` read nothing: value 1 was pushed out of the ring by value 3.
+//!     assert_eq!(slow.recv().await, Err(RecvError::Lagged(1)));
+//!     assert_eq!(slow.recv().await, Ok(2));
+//!     assert_eq!(slow.recv().await, Ok(3));
+//!     drop(tx);
+//!     assert_eq!(slow.recv().await, Err(RecvError::Closed));
+//! });
+//! ```
+
+#![deny(unsafe_code)]
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::wait_list::{Place, WaitList, wake_all};
+use crate::runtime::coop;
+
+/// Creates a broadcast channel whose ring holds `capacity` values.
+///
+/// # Panics
+///
+/// If `capacity` is 0, or more than `usize::MAX / 2`.
+#[track_caller]
+pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "evloop: broadcast channel capacity cannot be zero"
+    );
+    assert!(
+        capacity <= usize::MAX / 2,
+        "evloop: broadcast channel capacity exceeds usize::MAX / 2"
+    );
+    let shared = Rc::new(Shared {
+        ring: RefCell::new(Ring {
+            slots: (0..capacity).map(|_| Slot::default()).collect(),
+            next: 0,
+            held: 0,
+        }),
+        senders: Cell::new(1),
+        receivers: Cell::new(1),
+        waiting: RefCell::new(WaitList::new()),
+    });
+    let receiver = Receiver {
+        shared: shared.clone(),
+        next: 0,
+        place: Place::default(),
+    };
+    (Sender { shared }, receiver)
+}
+
+/// Sends values to every receiver; clone it for more senders. `!Send`.
+pub struct Sender<T> {
+    shared: Rc<Shared<T>>,
+}
+
+/// Receives every value sent after it was created. `!Send`.
+pub struct Receiver<T> {
+    shared: Rc<Shared<T>>,
+    /// The position of the next value this receiver reads.
+    next: u64,
+    /// Its place among the receivers waiting for a value.
+    place: Place,
+}
+
+struct Shared<T> {
+    ring: RefCell<Ring<T>>,
+    senders: Cell<usize>,
+    receivers: Cell<usize>,
+    /// Receivers that read everything and wait for the next value.
+    waiting: RefCell<WaitList<()>>,
+}
+
+/// The values still held. The value sent at position `p` lives in `slots[p % len]`.
+struct Ring<T> {
+    slots: Box<[Slot<T>]>,
+    /// The position of the next value to be sent (= how many were sent).
+    next: u64,
+    /// How many slots hold a value.
+    held: usize,
+}
+
+struct Slot<T> {
+    value: Option<T>,
+    /// Receivers that have yet to read it; at 0 the value is dropped.
+    unread: usize,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Slot<T> {
+        Slot {
+            value: None,
+            unread: 0,
+        }
+    }
+}
+
+pub mod error {
+    //! Errors of the [`broadcast`](super) channel (the same names as tokio's).
+
+    use std::fmt;
+
+    /// No receiver exists; here is the value back.
+    #[derive(PartialEq, Eq, Clone, Copy)]
+    pub struct SendError<T>(pub T);
+
+    /// Why [`Receiver::recv`](super::Receiver::recv) returned no value.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum RecvError {
+        /// Every sender is gone and this receiver read everything.
+        Closed,
+        /// This receiver fell behind and missed this many values; the next `recv`
+        /// returns the oldest value still held.
+        Lagged(u64),
+    }
+
+    /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no value.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum TryRecvError {
+        /// Nothing new yet.
+        Empty,
+        /// Every sender is gone and this receiver read everything.
+        Closed,
+        /// This receiver missed this many values; see [`RecvError::Lagged`].
+        Lagged(u64),
+    }
+
+    impl<T> fmt::Debug for SendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("SendError").finish_non_exhaustive()
+        }
+    }
+
+    impl<T> fmt::Display for SendError<T> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("channel closed")
+        }
+    }
+
+    impl<T> std::error::Error for SendError<T> {}
+
+    impl fmt::Display for RecvError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                RecvError::Closed => f.write_str("channel closed"),
+                RecvError::Lagged(n) => write!(f, "channel lagged by {n}"),
+            }
+        }
+    }
+
+    impl std::error::Error for RecvError {}
+
+    impl fmt::Display for TryRecvError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                TryRecvError::Empty => f.write_str("channel empty"),
+                TryRecvError::Closed => f.write_str("channel closed"),
+                TryRecvError::Lagged(n) => write!(f, "channel lagged by {n}"),
+            }
+        }
+    }
+
+    impl std::error::Error for TryRecvError {}
+}
+
+use error::{RecvError, SendError, TryRecvError};
+
+impl<T> Ring<T> {
+    /// The position of the oldest value the ring can still hold.
+    fn oldest(&self) -> u64 {
+        self.next.saturating_sub(self.slots.len() as u64)
+    }
+
+    fn slot(&mut self, position: u64) -> &mut Slot<T> {
+        let len = self.slots.len() as u64;
+        &mut self.slots[(position % len) as usize]
+    }
+
+    /// One receiver will not read `position`: the last one to pass drops the value.
+    fn pass(&mut self, position: u64) -> Option<T> {
+        let slot = self.slot(position);
+        slot.unread -= 1;
+        if slot.unread > 0 {
+            return None;
+        }
+        let value = slot.value.take();
+        self.held -= 1;
+        value
+    }
+}
+
+/// What a receiver found at its position.
+enum Next<T> {
+    Value(T),
+    Lagged(u64),
+    /// Nothing new: `next` is at the ring's end.
+    Empty,
+}
+
+impl<T> Sender<T> {
+    /// Sends `value` to every receiver; returns how many there are. Fails, handing
+    /// the value back, if there is none. Never waits: a full ring drops its oldest
+    /// value, and receivers that had not read it will see `Lagged`.
+    pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
+        let receivers = self.shared.receivers.get();
+        if receivers == 0 {
+            return Err(SendError(value));
+        }
+        let evicted = {
+            let mut ring = self.shared.ring.borrow_mut();
+            let position = ring.next;
+            ring.next += 1;
+            let slot = ring.slot(position);
+            let evicted = slot.value.replace(value);
+            slot.unread = receivers;
+            if evicted.is_none() {
+                ring.held += 1;
+            }
+            evicted
+        };
+        // Dropped with the ring released: a destructor may use the channel.
+        drop(evicted);
+        wake_all((), || self.shared.waiting.borrow_mut());
+        Ok(receivers)
+    }
+
+    /// A new receiver, which gets the values sent from now on.
+    pub fn subscribe(&self) -> Receiver<T> {
+        Receiver::at_end(self.shared.clone())
+    }
+
+    /// How many receivers there are.
+    pub fn receiver_count(&self) -> usize {
+        self.shared.receivers.get()
+    }
+
+    /// How many values the ring holds (not yet read by every receiver).
+    pub fn len(&self) -> usize {
+        self.shared.ring.borrow().held
+    }
+
+    /// Whether the ring holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether both senders belong to the same channel.
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Rc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
+impl<T> Receiver<T> {
+    fn at_end(shared: Rc<Shared<T>>) -> Receiver<T> {
+        shared.receivers.set(shared.receivers.get() + 1);
+        let next = shared.ring.borrow().next;
+        Receiver {
+            shared,
+            next,
+            place: Place::default(),
+        }
+    }
+
+    /// A new receiver of the same channel, starting at the values sent from now on
+    /// (not at this one's position).
+    pub fn resubscribe(&self) -> Receiver<T> {
+        Receiver::at_end(self.shared.clone())
+    }
+
+    /// How many values were sent that this receiver has not read (including any it
+    /// will learn it missed).
+    pub fn len(&self) -> usize {
+        (self.shared.ring.borrow().next - self.next) as usize
+    }
+
+    /// Whether this receiver has read everything sent.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether every sender is gone (values not yet read can still be received).
+    pub fn is_closed(&self) -> bool {
+        self.shared.senders.get() == 0
+    }
+
+    /// Whether both receivers belong to the same channel.
+    pub fn same_channel(&self, other: &Receiver<T>) -> bool {
+        Rc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    fn leave(&mut self) {
+        if self.place.is_queued() {
+            self.place.leave(&mut self.shared.waiting.borrow_mut());
+        }
+    }
+}
+
+impl<T: Clone> Receiver<T> {
+    /// The next value, waiting for one. `Lagged(n)` if this receiver missed `n`
+    /// values (the next call returns the oldest still held); `Closed` once every
+    /// sender is gone and everything was read.
+    ///
+    /// Cancel-safe: dropping the future loses no value.
+    pub async fn recv(&mut self) -> Result<T, RecvError> {
+        let wait = Recv { receiver: self };
+        std::future::poll_fn(|cx| wait.receiver.poll_recv(cx)).await
+    }
+
+    /// The next value now, if one was sent.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        match self.take_next() {
+            Next::Value(value) => Ok(value),
+            Next::Lagged(missed) => Err(TryRecvError::Lagged(missed)),
+            Next::Empty if self.is_closed() => Err(TryRecvError::Closed),
+            Next::Empty => Err(TryRecvError::Empty),
+        }
+    }
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
+        let has_news = self.next != self.shared.ring.borrow().next;
+        if has_news {
+            if !coop::proceed(cx.waker()) {
+                return Poll::Pending;
+            }
+            self.leave();
+            return Poll::Ready(match self.take_next() {
+                Next::Value(value) => Ok(value),
+                Next::Lagged(missed) => Err(RecvError::Lagged(missed)),
+                Next::Empty => unreachable!("checked: something new"),
+            });
+        }
+        if self.is_closed() {
+            self.leave();
+            return Poll::Ready(Err(RecvError::Closed));
+        }
+        self.place
+            .wait(&mut self.shared.waiting.borrow_mut(), cx.waker());
+        Poll::Pending
+    }
+
+    /// Reads the value at this receiver's position, or finds it was overwritten.
+    fn take_next(&mut self) -> Next<T> {
+        let mut ring = self.shared.ring.borrow_mut();
+        if self.next == ring.next {
+            return Next::Empty;
+        }
+        let oldest = ring.oldest();
+        if self.next < oldest {
+            let missed = oldest - self.next;
+            self.next = oldest;
+            return Next::Lagged(missed);
+        }
+        let position = self.next;
+        self.next += 1;
+        let value = match ring.pass(position) {
+            Some(last_copy) => last_copy,
+            None => ring
+                .slot(position)
+                .value
+                .clone()
+                .expect("a value is held until its last reader passes it"),
+        };
+        Next::Value(value)
+    }
+}
+
+/// The state of [`Receiver::recv`]: leaves the wait list when dropped.
+struct Recv<'a, T> {
+    receiver: &'a mut Receiver<T>,
+}
+
+impl<T> Drop for Recv<'_, T> {
+    fn drop(&mut self) {
+        self.receiver.leave();
+    }
+}
+
+/// Every value, as [`recv`](Receiver::recv) returns them: `Err` is only ever
+/// [`RecvError::Lagged`]; where `recv` would say `Closed`, the stream ends.
+impl<T: Clone> futures_core::Stream for Receiver<T> {
+    type Item = Result<T, RecvError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.get_mut().poll_recv(cx) {
+            Poll::Ready(Err(RecvError::Closed)) => Poll::Ready(None),
+            Poll::Ready(result) => Poll::Ready(Some(result)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Sender<T> {
+        self.shared.senders.set(self.shared.senders.get() + 1);
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let left = self.shared.senders.get() - 1;
+        self.shared.senders.set(left);
+        if left == 0 {
+            wake_all((), || self.shared.waiting.borrow_mut());
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.leave();
+        self.shared.receivers.set(self.shared.receivers.get() - 1);
+        // Pass every value not read yet, so the last reader's copy is freed now.
+        let unread = {
+            let mut ring = self.shared.ring.borrow_mut();
+            let from = self.next.max(ring.oldest());
+            (from..ring.next)
+                .filter_map(|position| ring.pass(position))
+                .collect::<Vec<T>>()
+        };
+        drop(unread);
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("receivers", &self.shared.receivers.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("unread", &self.len())
+            .finish_non_exhaustive()
+    }
+}
