@@ -1,11 +1,13 @@
 //! Helpers shared by the integration tests: bounded waits, fd counting, child
-//! processes, thread CPU time, a seeded random generator, and a wake from another
-//! thread into a parked loop.
+//! processes, thread CPU time, a seeded random generator, a wake from another
+//! thread into a parked loop, and futures polled by hand ([`probe`]).
 
 #![allow(
     dead_code,
     reason = "each test binary compiles this module and uses a different subset"
 )]
+
+pub mod probe;
 
 use std::future::{Future, poll_fn};
 use std::os::fd::RawFd;
