@@ -163,7 +163,7 @@ fn closing_the_receiver_hands_waiting_senders_their_message_back() {
     rx.close();
     assert_eq!(waiting.wakes(), 1);
     assert_eq!(waiting.expect_ready(), Err(SendError(2)));
-    assert!(closed.expect_ready() == ());
+    closed.expect_ready();
     assert!(rx.is_closed());
     // What was queued before the close is still delivered, then the end.
     assert_eq!(rx.try_recv(), Ok(1));

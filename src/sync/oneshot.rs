@@ -90,7 +90,8 @@ pub mod error {
 
     use std::fmt;
 
-    /// The sender was dropped without sending.
+    /// The sender was dropped without sending, or the receiver closed the channel
+    /// before a value came.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct RecvError(pub(crate) ());
 
@@ -99,7 +100,8 @@ pub mod error {
     pub enum TryRecvError {
         /// Not sent yet; the sender is still there.
         Empty,
-        /// The sender was dropped without sending (or the value was taken already).
+        /// The sender was dropped without sending, the receiver closed the channel
+        /// before a value came, or the value was taken already.
         Closed,
     }
 
@@ -189,7 +191,7 @@ impl<T> Receiver<T> {
         let state = self.shared.state.get();
         if state.has_value {
             Ok(self.shared.take_value())
-        } else if state.sender_gone {
+        } else if state.sender_gone || state.receiver_closed {
             Err(TryRecvError::Closed)
         } else {
             Err(TryRecvError::Empty)
@@ -197,7 +199,8 @@ impl<T> Receiver<T> {
     }
 
     /// Refuses the value from now on (`send` fails), and wakes a sender waiting in
-    /// [`Sender::closed`]. A value sent before can still be taken.
+    /// [`Sender::closed`]. A value sent before can still be taken; with none, the
+    /// receiver is over at once, as in tokio (no value can come any more).
     pub fn close(&mut self) {
         if self.shared.state.get().receiver_closed {
             return;
@@ -219,7 +222,7 @@ impl<T> Future for Receiver<T> {
             }
             return Poll::Ready(Ok(shared.take_value()));
         }
-        if state.sender_gone {
+        if state.sender_gone || state.receiver_closed {
             return Poll::Ready(Err(RecvError(())));
         }
         shared.receiver.register(cx.waker());
