@@ -69,13 +69,17 @@
 //!   for a disk (`fs/file/` is a small state machine: idle, or lent to a pool job).
 //! - [`signal`]: Ctrl-C and Unix signals as streams. A signal handler rings an
 //!   eventfd that the reactor watches like a socket (`signal/`, `sys/signal.rs`).
+//! - [`sync`]: channels (`mpsc`, `oneshot`, `watch`, `broadcast`), `Mutex`,
+//!   `RwLock`, `Semaphore` and `Notify` for tasks on one thread, with `Cell` state and
+//!   no atomics; [`sync::remote`] for senders on other threads. [`task_local!`] gives a
+//!   task a value of its own.
 //! - [`main`] and [`test`]: the attributes that run an `async fn` on a new runtime.
 //!
 //! Not public, but worth reading: `reactor/` (the epoll instance, and each fd's
 //! readiness and waiting tasks), `blocking.rs` (the thread pool), and `sys/` (the only
 //! code that calls libc).
 //!
-//! The guide in the repository's `docs/` directory explains all of this in twelve
+//! The guide in the repository's `docs/` directory explains all of this in thirteen
 //! chapters, from blocking I/O and epoll to the executor and the reactor; start at
 //! `docs/README.md`.
 
@@ -129,10 +133,12 @@ pub mod guide {
     pub struct Ch08Reactor;
     #[doc = include_str!("../docs/09-timers.md")]
     pub struct Ch09Timers;
-    #[doc = include_str!("../docs/10-worker-pool.md")]
-    pub struct Ch10WorkerPool;
-    #[doc = include_str!("../docs/11-leaf-future.md")]
-    pub struct Ch11LeafFuture;
-    #[doc = include_str!("../docs/12-runtime-per-core.md")]
-    pub struct Ch12RuntimePerCore;
+    #[doc = include_str!("../docs/10-channels.md")]
+    pub struct Ch10Channels;
+    #[doc = include_str!("../docs/11-worker-pool.md")]
+    pub struct Ch11WorkerPool;
+    #[doc = include_str!("../docs/12-leaf-future.md")]
+    pub struct Ch12LeafFuture;
+    #[doc = include_str!("../docs/13-runtime-per-core.md")]
+    pub struct Ch13RuntimePerCore;
 }

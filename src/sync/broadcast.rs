@@ -4,7 +4,7 @@
 //! in it. A value stays in its slot until every receiver that existed when it was
 //! sent has read it, or until the ring comes round and a newer value takes the slot.
 //! A receiver that falls that far behind has missed values: its next `recv` returns
-//! [`RecvError::Lagged`](error::RecvError::Lagged) with how many, and the one after
+//! [`RecvError::Lagged`] with how many, and the one after
 //! returns the oldest value still held. So a slow receiver costs memory only up to
 //! the ring's size, and never slows the senders.
 //!
