@@ -53,6 +53,11 @@ impl Permits {
         self.closed
     }
 
+    /// Whether a future waits in line for permits.
+    pub(crate) fn has_waiters(&self) -> bool {
+        !self.waiters.is_empty()
+    }
+
     /// Takes `needed` permits now, if they are free and nobody waits before us.
     pub(crate) fn try_acquire(&mut self, needed: usize) -> Result<(), Refused> {
         if self.closed {
@@ -179,7 +184,7 @@ mod tests {
         let (mut big, mut small) = (None, None);
         assert_eq!(poll(&mut permits, 3, &mut big), Poll::Pending);
         assert_eq!(poll(&mut permits, 1, &mut small), Poll::Pending, "FIFO");
-        permits.release(1);
+        permits.release(2);
         assert!(permits.grant_next().is_some(), "3 free: the big one goes");
         assert!(
             permits.grant_next().is_none(),

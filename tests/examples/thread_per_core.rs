@@ -67,5 +67,8 @@ fn thread_per_core_counts_connections_across_cores() {
     }
     // Every connection that was greeted was reported before its greeting.
     assert!(stats.starts_with("stats: 4 open (core-0: "), "{stats:?}");
-    assert!(stats.ends_with(", 5 served\n"), "ours and the probe: {stats:?}");
+    assert!(
+        stats.ends_with(", 5 served\n"),
+        "ours and the probe: {stats:?}"
+    );
 }
