@@ -292,3 +292,18 @@ fn a_remote_oneshot_sender_sees_the_receiver_close() {
         Err(evloop::sync::oneshot::error::TryRecvError::Closed)
     );
 }
+
+#[test]
+fn a_closed_remote_oneshot_receiver_with_nothing_sent_is_over_at_once() {
+    let (tx, mut rx) = oneshot::channel::<u8>();
+    rx.close();
+    assert_eq!(
+        rx.try_recv(),
+        Err(evloop::sync::oneshot::error::TryRecvError::Closed)
+    );
+    assert!(
+        Probe::new(rx).expect_ready().is_err(),
+        "not waiting for a value that cannot come"
+    );
+    drop(tx);
+}

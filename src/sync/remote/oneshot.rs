@@ -146,7 +146,8 @@ impl<T> Receiver<T> {
         let mut state = lock(&self.shared);
         match state.value.take() {
             Some(value) => Ok(value),
-            None if state.sender_gone => Err(TryRecvError::Closed),
+            // Closed with nothing sent: nothing can arrive any more.
+            None if state.sender_gone || state.receiver_closed => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
         }
     }
@@ -178,7 +179,7 @@ impl<T> Future for Receiver<T> {
             let value = lock(&self.shared).value.take();
             return Poll::Ready(Ok(value.expect("only the receiver takes the value")));
         }
-        if state.sender_gone {
+        if state.sender_gone || state.receiver_closed {
             return Poll::Ready(Err(RecvError(())));
         }
         store(&mut state.receiver, cx.waker());
