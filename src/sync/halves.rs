@@ -19,8 +19,8 @@ macro_rules! receiver_methods {
             /// is gone (or the channel was closed) and the queue is empty.
             ///
             /// Cancel-safe: dropping the future loses no message.
-            pub async fn recv(&mut self) -> Option<T> {
-                ::std::future::poll_fn(|cx| self.chan.poll_recv(cx)).await
+            pub fn recv(&mut self) -> impl ::std::future::Future<Output = Option<T>> + '_ {
+                ::std::future::poll_fn(move |cx| self.chan.poll_recv(cx))
             }
 
             /// A message now, if one is queued.

@@ -4,7 +4,10 @@
 
 use std::cell::{RefCell, RefMut};
 use std::fmt;
+use std::future::Future;
 use std::ops::{Deref, DerefMut};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
 use super::TryLockError;
 use super::semaphore::{Acquire, Semaphore, SemaphorePermit};
@@ -80,10 +83,14 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock (first come, first served) and returns its guard.
-    pub async fn lock(&self) -> MutexGuard<'_, T> {
-        let turn = Acquire::new(&self.turn, 1).await;
-        turn.expect("a mutex's semaphore is never closed");
-        self.guard(SemaphorePermit::taken(&self.turn, 1))
+    ///
+    /// Cancel-safe: a dropped `lock()` future leaves the line, and passes the lock on
+    /// if it had just been handed it.
+    pub fn lock(&self) -> impl Future<Output = MutexGuard<'_, T>> {
+        Lock {
+            mutex: self,
+            turn: Acquire::new(&self.turn, 1),
+        }
     }
 
     /// The lock now, if nobody holds it or waits for it.
@@ -105,6 +112,24 @@ impl<T: ?Sized> Mutex<T> {
                 .expect("the permit holder is the only one to borrow the value"),
             _turn: turn,
         }
+    }
+}
+
+/// The future of [`Mutex::lock`]: a wait for the mutex's one permit, then the guard.
+struct Lock<'a, T: ?Sized> {
+    mutex: &'a Mutex<T>,
+    turn: Acquire<'a>,
+}
+
+impl<'a, T: ?Sized> Future for Lock<'a, T> {
+    type Output = MutexGuard<'a, T>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let taken = ready!(Pin::new(&mut self.turn).poll(cx));
+        taken.expect("a mutex's semaphore is never closed");
+        let mutex = self.mutex;
+        Poll::Ready(mutex.guard(SemaphorePermit::taken(&mutex.turn, 1)))
     }
 }
 

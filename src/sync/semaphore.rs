@@ -217,7 +217,21 @@ impl Semaphore {
 
     /// Gives `n` permits back, handing them to waiters first.
     pub(crate) fn release(&self, n: usize) {
-        self.permits.borrow_mut().release(n);
+        let mut permits = self.permits.borrow_mut();
+        permits.release(n);
+        if permits.has_waiters() {
+            drop(permits);
+            self.wake_granted();
+        }
+    }
+
+    /// Takes `n` permits if they are free and nobody waits for them.
+    fn take_if_free(&self, n: usize) -> bool {
+        self.permits.borrow_mut().try_acquire(n).is_ok()
+    }
+
+    #[cold]
+    fn wake_granted(&self) {
         wake_granted(|| self.permits.borrow_mut().grant_next());
     }
 }
@@ -248,13 +262,30 @@ impl Future for Acquire<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if this.waiter.is_none() && this.semaphore.take_if_free(this.needed) {
+            // The common case, kept small so that it inlines into the caller's poll.
+            if coop::proceed(cx.waker()) {
+                return Poll::Ready(Ok(()));
+            }
+            // Out of budget: give them back (nobody waited, so nobody is owed them).
+            this.semaphore.permits.borrow_mut().release(this.needed);
+            return Poll::Pending;
+        }
+        this.poll_in_line(cx)
+    }
+}
+
+impl Acquire<'_> {
+    /// The rest of `poll`: join the line, or look again at the place in it.
+    #[inline(never)]
+    fn poll_in_line(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), AcquireError>> {
         let waker = cx.waker();
         // Spending the budget may wake this task under the borrow: an evloop waker
         // only queues the task, and the budget runs out only inside a task's poll.
-        this.semaphore
+        self.semaphore
             .permits
             .borrow_mut()
-            .poll_acquire(this.needed, &mut this.waiter, waker, || {
+            .poll_acquire(self.needed, &mut self.waiter, waker, || {
                 coop::proceed(waker)
             })
             .map_err(|_closed| AcquireError(()))
@@ -265,7 +296,7 @@ impl Drop for Acquire<'_> {
     fn drop(&mut self) {
         if let Some(waiter) = self.waiter.take() {
             self.semaphore.permits.borrow_mut().cancel(waiter);
-            wake_granted(|| self.semaphore.permits.borrow_mut().grant_next());
+            self.semaphore.wake_granted();
         }
     }
 }

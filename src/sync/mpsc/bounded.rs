@@ -3,7 +3,10 @@
 #![deny(unsafe_code)]
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, ready};
 
 use super::chan::Chan;
 use super::error::{SendError, TrySendError};
@@ -47,13 +50,11 @@ impl<T> Sender<T> {
     ///
     /// Dropping the future while it waits sends nothing, loses no slot, and keeps
     /// the order of the senders behind it.
-    pub async fn send(&self, message: T) -> Result<(), SendError<T>> {
-        match self.reserve().await {
-            Ok(permit) => {
-                permit.send(message);
-                Ok(())
-            }
-            Err(SendError(())) => Err(SendError(message)),
+    pub fn send(&self, message: T) -> impl Future<Output = Result<(), SendError<T>>> + '_ {
+        Sending {
+            chan: &self.chan,
+            slot: self.take_slot(),
+            message: Some(message),
         }
     }
 
@@ -71,7 +72,7 @@ impl<T> Sender<T> {
 
     /// Waits for a free slot and reserves it.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        self.take_slot().await?;
+        self.take_slot().await.map_err(|_closed| SendError(()))?;
         Ok(Permit {
             chan: Some(&self.chan),
         })
@@ -87,7 +88,7 @@ impl<T> Sender<T> {
 
     /// Waits for a free slot and reserves it with a permit that owns this sender.
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        self.take_slot().await?;
+        self.take_slot().await.map_err(|_closed| SendError(()))?;
         Ok(OwnedPermit { sender: Some(self) })
     }
 
@@ -110,10 +111,9 @@ impl<T> Sender<T> {
         self.chan.slots().capacity
     }
 
-    async fn take_slot(&self) -> Result<(), SendError<()>> {
+    /// A wait for one free slot.
+    fn take_slot(&self) -> Acquire<'_> {
         Acquire::new(&self.chan.slots().free, 1)
-            .await
-            .map_err(|_closed| SendError(()))
     }
 
     fn try_take_slot(&self) -> Result<(), TrySendError<()>> {
@@ -125,6 +125,34 @@ impl<T> Sender<T> {
                 TryAcquireError::Closed => TrySendError::Closed(()),
                 TryAcquireError::NoPermits => TrySendError::Full(()),
             })
+    }
+}
+
+/// The future of [`Sender::send`]: a wait for a free slot, then the push.
+struct Sending<'a, T> {
+    chan: &'a Chan<T>,
+    slot: Acquire<'a>,
+    /// Until it is sent, or handed back in the error.
+    message: Option<T>,
+}
+
+// The message is moved, never pinned.
+impl<T> Unpin for Sending<'_, T> {}
+
+impl<T> Future for Sending<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let slot = ready!(Pin::new(&mut this.slot).poll(cx));
+        let message = this.message.take().expect("polled after it completed");
+        Poll::Ready(match slot {
+            Ok(()) => {
+                this.chan.push(message);
+                Ok(())
+            }
+            Err(_closed) => Err(SendError(message)),
+        })
     }
 }
 

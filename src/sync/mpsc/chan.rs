@@ -143,13 +143,18 @@ impl<T> Chan<T> {
 
     /// The next message, waiting for one; `None` once the channel is over.
     pub(super) fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if self.messages.borrow().is_empty() {
+        let mut messages = self.messages.borrow_mut();
+        if messages.is_empty() {
+            drop(messages);
             return self.wait_or_end(cx);
         }
         if !coop::proceed(cx.waker()) {
             return Poll::Pending;
         }
-        Poll::Ready(self.take_one())
+        let message = messages.pop_front();
+        drop(messages);
+        self.free_slots(1);
+        Poll::Ready(message)
     }
 
     /// Up to `limit` messages into `buffer`, waiting for the first; 0 once the
