@@ -312,3 +312,30 @@ fn try_acquire_owned_keeps_the_semaphore_alive() {
     drop(permit);
     assert_eq!(semaphore.available_permits(), 1);
 }
+
+#[test]
+fn a_task_that_always_finds_the_lock_free_lets_other_tasks_run() {
+    common::within(LIMIT, || {
+        evloop::block_on(async {
+            let mutex = Mutex::new(0u32);
+            let semaphore = Semaphore::new(1);
+            let other_ran = Rc::new(Cell::new(false));
+            let other = {
+                let other_ran = other_ran.clone();
+                evloop::spawn(async move { other_ran.set(true) })
+            };
+            let mut locks_before_other = None;
+            for n in 0..10_000 {
+                *mutex.lock().await += 1;
+                drop(semaphore.acquire().await.unwrap());
+                if other_ran.get() && locks_before_other.is_none() {
+                    locks_before_other = Some(n);
+                }
+            }
+            other.await.unwrap();
+            let n = locks_before_other.expect("the other task ran");
+            assert!(n < 10_000, "it ran while the locks were being taken ({n})");
+            assert_eq!(mutex.into_inner(), 10_000);
+        })
+    });
+}
