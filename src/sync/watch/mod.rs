@@ -41,12 +41,10 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::ops::Deref;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::wait_list::{Place, WaitList, wake_all};
-use crate::runtime::coop;
 
 /// Creates a watch channel holding `initial`, which the first receiver counts as
 /// seen.
@@ -96,43 +94,10 @@ struct Shared<T> {
     receivers_gone: RefCell<WaitList<()>>,
 }
 
-pub mod error {
-    //! Errors of the [`watch`](super) channel (the same names as tokio's).
+pub mod error;
+mod receiver;
 
-    use std::fmt;
-
-    /// Every receiver is gone; here is the value back.
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
-
-    /// Every sender is gone: the value will not change again.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct RecvError(pub(super) ());
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl std::error::Error for RecvError {}
-}
-
-use error::{RecvError, SendError};
+use error::SendError;
 
 /// What a send would panic with while a [`Ref`] is alive.
 const BORROWED: &str = "evloop: a watch value was sent while a watch::Ref to it was still \
@@ -255,136 +220,6 @@ impl<T> Drop for ReceiversGone<'_, T> {
     }
 }
 
-impl<T> Receiver<T> {
-    fn new(shared: Rc<Shared<T>>) -> Receiver<T> {
-        let seen = shared.version.get();
-        Receiver {
-            shared,
-            seen,
-            place: Place::default(),
-        }
-    }
-
-    /// The current value, leaving it unseen.
-    pub fn borrow(&self) -> Ref<'_, T> {
-        Ref {
-            value: self.shared.value.borrow(),
-            has_changed: self.seen != self.shared.version.get(),
-        }
-    }
-
-    /// The current value, marking it seen.
-    pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
-        let version = self.shared.version.get();
-        let has_changed = std::mem::replace(&mut self.seen, version) != version;
-        Ref {
-            value: self.shared.value.borrow(),
-            has_changed,
-        }
-    }
-
-    /// Whether the value changed since this receiver last marked it seen. An error
-    /// once every sender is gone (as in tokio, even if a change is unseen).
-    pub fn has_changed(&self) -> Result<bool, RecvError> {
-        if self.shared.senders.get() == 0 {
-            return Err(RecvError(()));
-        }
-        Ok(self.seen != self.shared.version.get())
-    }
-
-    /// Marks the current value unseen: the next [`changed`](Self::changed) completes
-    /// at once.
-    pub fn mark_changed(&mut self) {
-        self.seen = self.shared.version.get().wrapping_sub(1);
-    }
-
-    /// Marks the current value seen.
-    pub fn mark_unchanged(&mut self) {
-        self.seen = self.shared.version.get();
-    }
-
-    /// Waits for a value this receiver has not seen, and marks it seen. An error once
-    /// every sender is gone and no change is left unseen.
-    ///
-    /// Cancel-safe: dropping the future misses no change.
-    pub async fn changed(&mut self) -> Result<(), RecvError> {
-        let wait = Changed { receiver: self };
-        std::future::poll_fn(|cx| wait.receiver.poll_changed(cx)).await
-    }
-
-    /// Waits until `condition` holds for the value (checking the current value
-    /// first), marking each value it looks at seen. An error if every sender is gone
-    /// and the last value does not satisfy it.
-    pub async fn wait_for(
-        &mut self,
-        mut condition: impl FnMut(&T) -> bool,
-    ) -> Result<Ref<'_, T>, RecvError> {
-        loop {
-            if condition(&self.borrow_and_update()) {
-                break;
-            }
-            self.changed().await?;
-        }
-        Ok(self.borrow())
-    }
-
-    /// Whether both receivers belong to the same channel.
-    pub fn same_channel(&self, other: &Receiver<T>) -> bool {
-        Rc::ptr_eq(&self.shared, &other.shared)
-    }
-
-    fn poll_changed(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), RecvError>> {
-        let version = self.shared.version.get();
-        if version != self.seen {
-            if !coop::proceed(cx.waker()) {
-                return Poll::Pending;
-            }
-            self.seen = version;
-            self.leave();
-            return Poll::Ready(Ok(()));
-        }
-        if self.shared.senders.get() == 0 {
-            self.leave();
-            return Poll::Ready(Err(RecvError(())));
-        }
-        self.place
-            .wait(&mut self.shared.changed.borrow_mut(), cx.waker());
-        Poll::Pending
-    }
-
-    fn leave(&mut self) {
-        if self.place.is_queued() {
-            self.place.leave(&mut self.shared.changed.borrow_mut());
-        }
-    }
-}
-
-/// The state of [`Receiver::changed`]: leaves the wait list when dropped.
-struct Changed<'a, T> {
-    receiver: &'a mut Receiver<T>,
-}
-
-impl<T> Drop for Changed<'_, T> {
-    fn drop(&mut self) {
-        self.receiver.leave();
-    }
-}
-
-/// Every value this receiver has not seen, as it changes (the value at creation
-/// counts as seen); ends once every sender is gone.
-impl<T: Clone> futures_core::Stream for Receiver<T> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let this = self.get_mut();
-        match this.poll_changed(cx) {
-            Poll::Ready(Ok(())) => Poll::Ready(Some(this.shared.value.borrow().clone())),
-            Poll::Ready(Err(RecvError(()))) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
         self.shared.senders.set(self.shared.senders.get() + 1);
@@ -400,28 +235,6 @@ impl<T> Drop for Sender<T> {
         self.shared.senders.set(left);
         if left == 0 {
             wake_all((), || self.shared.changed.borrow_mut());
-        }
-    }
-}
-
-impl<T> Clone for Receiver<T> {
-    fn clone(&self) -> Receiver<T> {
-        self.shared.receivers.set(self.shared.receivers.get() + 1);
-        Receiver {
-            shared: self.shared.clone(),
-            seen: self.seen,
-            place: Place::default(),
-        }
-    }
-}
-
-impl<T> Drop for Receiver<T> {
-    fn drop(&mut self) {
-        self.leave();
-        let left = self.shared.receivers.get() - 1;
-        self.shared.receivers.set(left);
-        if left == 0 {
-            wake_all((), || self.shared.receivers_gone.borrow_mut());
         }
     }
 }
@@ -452,15 +265,6 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
         f.debug_struct("Sender")
             .field("value", &self.shared.value.try_borrow().ok())
             .field("receivers", &self.shared.receivers.get())
-            .finish()
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("value", &self.shared.value.try_borrow().ok())
-            .field("has_changed", &(self.seen != self.shared.version.get()))
             .finish()
     }
 }

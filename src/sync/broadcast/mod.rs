@@ -60,11 +60,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         "evloop: broadcast channel capacity exceeds usize::MAX / 2"
     );
     let shared = Rc::new(Shared {
-        ring: RefCell::new(Ring {
-            slots: (0..capacity).map(|_| Slot::default()).collect(),
-            next: 0,
-            held: 0,
-        }),
+        ring: RefCell::new(Ring::new(capacity)),
         senders: Cell::new(1),
         receivers: Cell::new(1),
         waiting: RefCell::new(WaitList::new()),
@@ -99,131 +95,11 @@ struct Shared<T> {
     waiting: RefCell<WaitList<()>>,
 }
 
-/// The values still held. The value sent at position `p` lives in `slots[p % len]`.
-struct Ring<T> {
-    slots: Box<[Slot<T>]>,
-    /// The position of the next value to be sent (= how many were sent).
-    next: u64,
-    /// How many slots hold a value.
-    held: usize,
-}
-
-struct Slot<T> {
-    value: Option<T>,
-    /// Receivers that have yet to read it; at 0 the value is dropped.
-    unread: usize,
-}
-
-impl<T> Default for Slot<T> {
-    fn default() -> Slot<T> {
-        Slot {
-            value: None,
-            unread: 0,
-        }
-    }
-}
-
-pub mod error {
-    //! Errors of the [`broadcast`](super) channel (the same names as tokio's).
-
-    use std::fmt;
-
-    /// No receiver exists; here is the value back.
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
-
-    /// Why [`Receiver::recv`](super::Receiver::recv) returned no value.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum RecvError {
-        /// Every sender is gone and this receiver read everything.
-        Closed,
-        /// This receiver fell behind and missed this many values; the next `recv`
-        /// returns the oldest value still held.
-        Lagged(u64),
-    }
-
-    /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no value.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum TryRecvError {
-        /// Nothing new yet.
-        Empty,
-        /// Every sender is gone and this receiver read everything.
-        Closed,
-        /// This receiver missed this many values; see [`RecvError::Lagged`].
-        Lagged(u64),
-    }
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                RecvError::Closed => f.write_str("channel closed"),
-                RecvError::Lagged(n) => write!(f, "channel lagged by {n}"),
-            }
-        }
-    }
-
-    impl std::error::Error for RecvError {}
-
-    impl fmt::Display for TryRecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                TryRecvError::Empty => f.write_str("channel empty"),
-                TryRecvError::Closed => f.write_str("channel closed"),
-                TryRecvError::Lagged(n) => write!(f, "channel lagged by {n}"),
-            }
-        }
-    }
-
-    impl std::error::Error for TryRecvError {}
-}
+pub mod error;
+mod ring;
 
 use error::{RecvError, SendError, TryRecvError};
-
-impl<T> Ring<T> {
-    /// The position of the oldest value the ring can still hold.
-    fn oldest(&self) -> u64 {
-        self.next.saturating_sub(self.slots.len() as u64)
-    }
-
-    fn slot(&mut self, position: u64) -> &mut Slot<T> {
-        let len = self.slots.len() as u64;
-        &mut self.slots[(position % len) as usize]
-    }
-
-    /// One receiver will not read `position`: the last one to pass drops the value.
-    fn pass(&mut self, position: u64) -> Option<T> {
-        let slot = self.slot(position);
-        slot.unread -= 1;
-        if slot.unread > 0 {
-            return None;
-        }
-        let value = slot.value.take();
-        self.held -= 1;
-        value
-    }
-}
-
-/// What a receiver found at its position.
-enum Next<T> {
-    Value(T),
-    Lagged(u64),
-    /// Nothing new: `next` is at the ring's end.
-    Empty,
-}
+use ring::{Read, Ring};
 
 impl<T> Sender<T> {
     /// Sends `value` to every receiver; returns how many there are. Fails, handing
@@ -234,18 +110,7 @@ impl<T> Sender<T> {
         if receivers == 0 {
             return Err(SendError(value));
         }
-        let evicted = {
-            let mut ring = self.shared.ring.borrow_mut();
-            let position = ring.next;
-            ring.next += 1;
-            let slot = ring.slot(position);
-            let evicted = slot.value.replace(value);
-            slot.unread = receivers;
-            if evicted.is_none() {
-                ring.held += 1;
-            }
-            evicted
-        };
+        let evicted = self.shared.ring.borrow_mut().push(value, receivers);
         // Dropped with the ring released: a destructor may use the channel.
         drop(evicted);
         wake_all((), || self.shared.waiting.borrow_mut());
@@ -264,7 +129,7 @@ impl<T> Sender<T> {
 
     /// How many values the ring holds (not yet read by every receiver).
     pub fn len(&self) -> usize {
-        self.shared.ring.borrow().held
+        self.shared.ring.borrow().held()
     }
 
     /// Whether the ring holds no value.
@@ -281,7 +146,7 @@ impl<T> Sender<T> {
 impl<T> Receiver<T> {
     fn at_end(shared: Rc<Shared<T>>) -> Receiver<T> {
         shared.receivers.set(shared.receivers.get() + 1);
-        let next = shared.ring.borrow().next;
+        let next = shared.ring.borrow().end();
         Receiver {
             shared,
             next,
@@ -298,7 +163,7 @@ impl<T> Receiver<T> {
     /// How many values were sent that this receiver has not read (including any it
     /// will learn it missed).
     pub fn len(&self) -> usize {
-        (self.shared.ring.borrow().next - self.next) as usize
+        (self.shared.ring.borrow().end() - self.next) as usize
     }
 
     /// Whether this receiver has read everything sent.
@@ -336,25 +201,27 @@ impl<T: Clone> Receiver<T> {
 
     /// The next value now, if one was sent.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        match self.take_next() {
-            Next::Value(value) => Ok(value),
-            Next::Lagged(missed) => Err(TryRecvError::Lagged(missed)),
-            Next::Empty if self.is_closed() => Err(TryRecvError::Closed),
-            Next::Empty => Err(TryRecvError::Empty),
+        let read = self.shared.ring.borrow_mut().read(&mut self.next);
+        match read {
+            Read::Value(value) => Ok(value),
+            Read::Lagged(missed) => Err(TryRecvError::Lagged(missed)),
+            Read::Empty if self.is_closed() => Err(TryRecvError::Closed),
+            Read::Empty => Err(TryRecvError::Empty),
         }
     }
 
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
-        let has_news = self.next != self.shared.ring.borrow().next;
+        let has_news = self.next != self.shared.ring.borrow().end();
         if has_news {
             if !coop::proceed(cx.waker()) {
                 return Poll::Pending;
             }
             self.leave();
-            return Poll::Ready(match self.take_next() {
-                Next::Value(value) => Ok(value),
-                Next::Lagged(missed) => Err(RecvError::Lagged(missed)),
-                Next::Empty => unreachable!("checked: something new"),
+            let read = self.shared.ring.borrow_mut().read(&mut self.next);
+            return Poll::Ready(match read {
+                Read::Value(value) => Ok(value),
+                Read::Lagged(missed) => Err(RecvError::Lagged(missed)),
+                Read::Empty => unreachable!("checked: something new"),
             });
         }
         if self.is_closed() {
@@ -364,31 +231,6 @@ impl<T: Clone> Receiver<T> {
         self.place
             .wait(&mut self.shared.waiting.borrow_mut(), cx.waker());
         Poll::Pending
-    }
-
-    /// Reads the value at this receiver's position, or finds it was overwritten.
-    fn take_next(&mut self) -> Next<T> {
-        let mut ring = self.shared.ring.borrow_mut();
-        if self.next == ring.next {
-            return Next::Empty;
-        }
-        let oldest = ring.oldest();
-        if self.next < oldest {
-            let missed = oldest - self.next;
-            self.next = oldest;
-            return Next::Lagged(missed);
-        }
-        let position = self.next;
-        self.next += 1;
-        let value = match ring.pass(position) {
-            Some(last_copy) => last_copy,
-            None => ring
-                .slot(position)
-                .value
-                .clone()
-                .expect("a value is held until its last reader passes it"),
-        };
-        Next::Value(value)
     }
 }
 
@@ -441,13 +283,7 @@ impl<T> Drop for Receiver<T> {
         self.leave();
         self.shared.receivers.set(self.shared.receivers.get() - 1);
         // Pass every value not read yet, so the last reader's copy is freed now.
-        let unread = {
-            let mut ring = self.shared.ring.borrow_mut();
-            let from = self.next.max(ring.oldest());
-            (from..ring.next)
-                .filter_map(|position| ring.pass(position))
-                .collect::<Vec<T>>()
-        };
+        let unread = self.shared.ring.borrow_mut().pass_all_from(self.next);
         drop(unread);
     }
 }
