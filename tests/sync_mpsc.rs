@@ -335,3 +335,19 @@ fn a_thousand_senders_into_one_small_channel_lose_nothing() {
         })
     });
 }
+
+#[test]
+fn a_closed_channel_ends_when_a_sender_handed_a_slot_gives_up() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    let mut waiting = Probe::new(tx.send(2));
+    waiting.assert_pending();
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(waiting.wakes(), 1, "the freed slot is handed to it");
+    rx.close();
+    let mut recv = Probe::new(rx.recv());
+    recv.assert_pending(); // the handed-over slot may still bring a message
+    drop(waiting);
+    assert_eq!(recv.wakes(), 1, "its slot came back: nothing more can come");
+    assert_eq!(recv.expect_ready(), None);
+}

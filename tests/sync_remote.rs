@@ -307,3 +307,19 @@ fn a_closed_remote_oneshot_receiver_with_nothing_sent_is_over_at_once() {
     );
     drop(tx);
 }
+
+#[test]
+fn a_closed_remote_channel_ends_when_a_sender_handed_a_slot_gives_up() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).unwrap();
+    let mut waiting = Probe::new(tx.send(2));
+    waiting.assert_pending();
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(waiting.wakes(), 1, "the freed slot is handed to it");
+    rx.close();
+    let mut recv = Probe::new(rx.recv());
+    recv.assert_pending();
+    drop(waiting);
+    assert_eq!(recv.wakes(), 1);
+    assert_eq!(recv.expect_ready(), None);
+}

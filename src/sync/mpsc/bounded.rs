@@ -8,11 +8,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
-use super::chan::Chan;
+use super::chan::{Chan, SlotWait};
 use super::error::{SendError, TrySendError};
 use crate::sync::TryAcquireError;
 use crate::sync::halves::{receiver_methods, sender_methods};
-use crate::sync::semaphore::Acquire;
 
 /// Sends messages into a bounded [`channel`](super::channel); clone it for more
 /// senders. `!Send`: for a sender on another thread, see
@@ -53,7 +52,7 @@ impl<T> Sender<T> {
     pub fn send(&self, message: T) -> impl Future<Output = Result<(), SendError<T>>> + '_ {
         Sending {
             chan: &self.chan,
-            slot: self.take_slot(),
+            slot: self.chan.wait_for_slot(),
             message: Some(message),
         }
     }
@@ -72,7 +71,10 @@ impl<T> Sender<T> {
 
     /// Waits for a free slot and reserves it.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        self.take_slot().await.map_err(|_closed| SendError(()))?;
+        self.chan
+            .wait_for_slot()
+            .await
+            .map_err(|_closed| SendError(()))?;
         Ok(Permit {
             chan: Some(&self.chan),
         })
@@ -88,7 +90,10 @@ impl<T> Sender<T> {
 
     /// Waits for a free slot and reserves it with a permit that owns this sender.
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        self.take_slot().await.map_err(|_closed| SendError(()))?;
+        self.chan
+            .wait_for_slot()
+            .await
+            .map_err(|_closed| SendError(()))?;
         Ok(OwnedPermit { sender: Some(self) })
     }
 
@@ -111,11 +116,6 @@ impl<T> Sender<T> {
         self.chan.slots().capacity
     }
 
-    /// A wait for one free slot.
-    fn take_slot(&self) -> Acquire<'_> {
-        Acquire::new(&self.chan.slots().free, 1)
-    }
-
     fn try_take_slot(&self) -> Result<(), TrySendError<()>> {
         self.chan
             .slots()
@@ -131,7 +131,7 @@ impl<T> Sender<T> {
 /// The future of [`Sender::send`]: a wait for a free slot, then the push.
 struct Sending<'a, T> {
     chan: &'a Chan<T>,
-    slot: Acquire<'a>,
+    slot: SlotWait<'a, T>,
     /// Until it is sent, or handed back in the error.
     message: Option<T>,
 }

@@ -20,9 +20,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
-use super::super::semaphore::Semaphore;
+use super::super::semaphore::{Acquire, AcquireError, Semaphore};
 use super::super::wait_list::{Place, WaitList, wake_all};
 use super::super::waker_slot::WakerSlot;
 use crate::runtime::coop;
@@ -137,6 +137,15 @@ impl<T> Chan<T> {
 
     fn wake_receiver(&self) {
         self.receiver.wake();
+    }
+
+    /// A wait for one free slot (bounded only).
+    pub(super) fn wait_for_slot(&self) -> SlotWait<'_, T> {
+        SlotWait {
+            chan: self,
+            acquire: Acquire::new(&self.slots().free, 1),
+            done: false,
+        }
     }
 
     // --- the receiving side ---
@@ -262,6 +271,37 @@ impl<T> Chan<T> {
                     slots.capacity - slots.free.available_permits() - self.messages.borrow().len();
                 reserved == 0
             }
+        }
+    }
+}
+
+/// A bounded sender waiting for a free slot: the semaphore's wait, and one duty to
+/// the channel if it is dropped before it completes. A slot handed to a waiting
+/// sender counts as reserved, and a closed channel ends only once no slot is: so a
+/// waiting sender dropped after a close wakes the receiver, which may have been
+/// waiting for exactly that slot to come back.
+pub(super) struct SlotWait<'a, T> {
+    chan: &'a Chan<T>,
+    acquire: Acquire<'a>,
+    done: bool,
+}
+
+impl<T> Future for SlotWait<'_, T> {
+    type Output = Result<(), AcquireError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let taken = ready!(Pin::new(&mut self.acquire).poll(cx));
+        self.done = true;
+        Poll::Ready(taken)
+    }
+}
+
+impl<T> Drop for SlotWait<'_, T> {
+    fn drop(&mut self) {
+        // The slot goes back when `acquire` drops, right after this; the receiver
+        // looks again when it is next polled, which a wake only schedules.
+        if !self.done && self.chan.closed.get() {
+            self.chan.wake_receiver();
         }
     }
 }

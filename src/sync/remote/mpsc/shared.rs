@@ -145,6 +145,12 @@ impl<T> Shared<T> {
     /// After a close the receiver may be waiting for the last one to see the end.
     pub(super) fn unused_slot_returned(&self) {
         self.release_slots(1);
+        self.wake_receiver_if_closed();
+    }
+
+    /// A slot that may have been reserved came back: after a close, the receiver
+    /// may be waiting for the last one to see the end.
+    fn wake_receiver_if_closed(&self) {
         let receiver = {
             let mut queue = lock(&self.queue);
             if queue.closed {
@@ -240,6 +246,8 @@ impl<T> Drop for AcquireSlot<'_, T> {
             let free = &self.shared.slots().free;
             lock(free).cancel(waiter);
             wake_granted(|| lock(free).grant_next());
+            // It may have been handed a slot, which counted as reserved.
+            self.shared.wake_receiver_if_closed();
         }
     }
 }
