@@ -230,6 +230,7 @@ impl<T> Chan<T> {
     pub(super) fn drop_receiver(&self) {
         self.close();
         self.receiver_dropped.set(true);
+        self.receiver.clear();
         let messages = std::mem::take(&mut *self.messages.borrow_mut());
         drop(messages);
     }

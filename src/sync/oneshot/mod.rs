@@ -154,6 +154,7 @@ impl<T> Drop for Sender<T> {
             // Dropped without sending: the receiver must learn there is nothing.
             self.shared.receiver.wake();
         }
+        self.shared.sender.clear();
     }
 }
 
@@ -204,6 +205,7 @@ impl<T> Future for Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.close();
+        self.shared.receiver.clear();
     }
 }
 
