@@ -64,7 +64,7 @@ async fn client(addr: std::net::SocketAddr, id: usize, sent: Seen) -> io::Result
     for number in 0..MESSAGES {
         let len = rng.between(1, MAX_MESSAGE);
         rng.fill(&mut message, len);
-        let (mut reader, mut writer) = stream.split();
+        let (mut reader, mut writer) = (&stream, &stream);
         let (written, read) = join(
             writer.write_all(&message),
             reader.read_exact(&mut echoed[..len]),
