@@ -94,7 +94,7 @@ fn split_halves_read_and_write_concurrently() -> io::Result<()> {
         };
         let mut echoed = Vec::new();
         let reading = read_half.read_to_end(&mut echoed);
-        let (written, read) = common::join(writing, reading).await;
+        let (written, read) = futures::future::join(writing, reading).await;
         written?;
         assert_eq!(read?, payload.len());
         assert_eq!(echoed, payload);

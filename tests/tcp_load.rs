@@ -15,10 +15,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Checksum, XorShift, isolated, join, raise_fd_limit, wait_until};
+use common::{Checksum, XorShift, isolated, raise_fd_limit, wait_until};
 use evloop::Runtime;
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpSocket, TcpStream};
+use futures::future::join;
 
 /// Concurrent connections in the load test.
 const CONNECTIONS: usize = 1000;
