@@ -53,9 +53,11 @@ use super::task::JoinHandle;
 /// evloop::block_on(async {
 ///     let done = Rc::new(Cell::new(0));
 ///     start_workers(&evloop::runtime::Handle::current(), &done).unwrap();
-///     while done.get() < 3 {
+///     // The workers run as soon as this task lets the loop go on.
+///     for _ in 0..10 {
 ///         evloop::task::yield_now().await;
 ///     }
+///     assert_eq!(done.get(), 3);
 /// });
 /// ```
 #[derive(Clone)]

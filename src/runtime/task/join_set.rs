@@ -241,8 +241,10 @@ impl<T: 'static> Stream for JoinSet<T> {
         self.get_mut().poll_join_next(cx)
     }
 
+    /// At least one result per task in the set; no upper bound, since more may be
+    /// spawned into it between two polls.
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.len, Some(self.len))
+        (self.len, None)
     }
 }
 
