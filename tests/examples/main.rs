@@ -14,9 +14,16 @@ mod trace;
 // (`test = true` on the example would run them too, but then `cargo test` builds the
 // example only as a test harness, not the server binary the tests above start.)
 // The server's own code is not called here: allow what looks unused from this crate.
+// Named as in the example, where `resp.rs` finds it as `crate::number`.
+#[allow(dead_code)]
+#[path = "../../examples/kv/reply.rs"]
+mod kv_reply;
 #[allow(dead_code)]
 #[path = "../../examples/kv/resp.rs"]
 mod kv_resp;
 #[allow(dead_code)]
 #[path = "../../examples/kv/store.rs"]
 mod kv_store;
+#[allow(dead_code)]
+#[path = "../../examples/kv/number.rs"]
+mod number;
