@@ -1,10 +1,13 @@
 //! The examples, run as programs: each test starts an example's binary (built by
 //! `cargo test` before the tests run) and talks to it over real sockets on 127.0.0.1.
 
+mod alloc_probe;
 mod chat;
 mod custom_future;
 mod guide;
 mod kv;
+mod kv_hostile;
+mod kv_parser_props;
 mod support;
 mod thread_per_core;
 mod timers;
