@@ -4,6 +4,7 @@
 use std::io;
 use std::time::Duration;
 
+use crate::args::{self, Arg};
 use crate::resp::Limits;
 
 /// What `--help` prints.
@@ -42,33 +43,22 @@ impl Default for Config {
 
 impl Config {
     /// Reads `[PORT] [--flag value]...`.
-    pub fn from_args(mut args: impl Iterator<Item = String>) -> io::Result<Config> {
+    pub fn from_args(args: impl Iterator<Item = String>) -> io::Result<Config> {
         let mut config = Config::default();
-        while let Some(arg) = args.next() {
-            if arg == "--help" {
-                return Err(invalid(USAGE.to_owned()));
-            }
-            if !arg.starts_with("--") {
-                config.port = parse(&arg, "a port")?;
-                continue;
-            }
-            let value = args
-                .next()
-                .ok_or_else(|| invalid(format!("{arg} needs a value\n{USAGE}")))?;
-            match arg.as_str() {
-                "--max-bulk-len" => config.max_bulk_len = parse(&value, "a size in bytes")?,
-                "--output-soft-limit" => {
-                    config.output_soft_limit = parse(&value, "a size in bytes")?
+        for arg in args::parse(USAGE, args)? {
+            let (flag, value) = match arg {
+                Arg::Port(port) => {
+                    config.port = port;
+                    continue;
                 }
-                "--output-hard-limit" => {
-                    config.output_hard_limit = parse(&value, "a size in bytes")?
-                }
-                "--output-hard-seconds" => {
-                    let seconds: f64 = parse(&value, "a number of seconds")?;
-                    config.output_hard_time = Duration::try_from_secs_f64(seconds)
-                        .map_err(|_| invalid(format!("not a number of seconds: {value}")))?;
-                }
-                _ => return Err(invalid(format!("unknown flag {arg}\n{USAGE}"))),
+                Arg::Flag(flag, value) => (flag, value),
+            };
+            match flag.as_str() {
+                "--max-bulk-len" => config.max_bulk_len = args::value(&flag, &value)?,
+                "--output-soft-limit" => config.output_soft_limit = args::value(&flag, &value)?,
+                "--output-hard-limit" => config.output_hard_limit = args::value(&flag, &value)?,
+                "--output-hard-seconds" => config.output_hard_time = args::seconds(&flag, &value)?,
+                _ => return Err(args::unknown(&flag, USAGE)),
             }
         }
         Ok(config)
@@ -81,13 +71,4 @@ impl Config {
             max_command: self.max_bulk_len.saturating_mul(2),
         }
     }
-}
-
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> io::Result<T> {
-    text.parse()
-        .map_err(|_| invalid(format!("not {what}: {text}")))
-}
-
-fn invalid(message: String) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, message)
 }

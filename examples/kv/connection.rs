@@ -70,7 +70,7 @@ pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
         let read = match stop {
             Stop::ProtocolError => {
                 stats.closed_for_protocol.add(1);
-                let sent = linger::send_and_close(stream, conn.unsent()).await;
+                let sent = linger::send_and_close(stream, conn.unsent(), linger::LINGER_TIME).await;
                 stats.bytes_written.add(sent);
                 return;
             }

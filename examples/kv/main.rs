@@ -18,9 +18,13 @@
 //! them; `config.rs` explains each). Ctrl-C or `SIGTERM` stops it, printing what
 //! it did.
 
+#[path = "../shared/args.rs"]
+mod args;
 mod commands;
 mod config;
 mod connection;
+#[path = "../shared/counter.rs"]
+mod counter;
 #[path = "../shared/linger.rs"]
 mod linger;
 mod number;

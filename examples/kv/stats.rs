@@ -1,9 +1,8 @@
 //! What the server did, counted as it goes and printed when it stops.
-//!
-//! One thread, so plain `Cell`s shared through an `Rc`: no atomics.
 
-use std::cell::Cell;
 use std::fmt;
+
+use crate::counter::Counter;
 
 /// The server's counters.
 #[derive(Debug, Default)]
@@ -17,20 +16,6 @@ pub struct Stats {
     pub closed_for_protocol: Counter,
     /// Connections closed because their unsent replies stayed over the hard limit.
     pub closed_for_output: Counter,
-}
-
-/// One count.
-#[derive(Debug, Default)]
-pub struct Counter(Cell<u64>);
-
-impl Counter {
-    pub fn add(&self, n: usize) {
-        self.0.set(self.0.get().saturating_add(n as u64));
-    }
-
-    pub fn get(&self) -> u64 {
-        self.0.get()
-    }
 }
 
 impl fmt::Display for Stats {

@@ -23,10 +23,10 @@ use evloop::time::timeout;
 pub const LINGER_TIME: Duration = Duration::from_secs(2);
 
 /// Sends `last` (the replies that end the connection, an error among them), then
-/// closes the connection without letting unread input turn the close into a reset.
-/// Returns the bytes sent.
-pub async fn send_and_close(mut stream: TcpStream, last: &[u8]) -> usize {
-    match timeout(LINGER_TIME, stream.write_all(last)).await {
+/// closes the connection without letting unread input turn the close into a reset,
+/// waiting at most `linger` for each step. Returns the bytes sent.
+pub async fn send_and_close(mut stream: TcpStream, last: &[u8], linger: Duration) -> usize {
+    match timeout(linger, stream.write_all(last)).await {
         Ok(Ok(())) => {}
         // Gone, or not reading: nothing left to protect.
         _ => return 0,
@@ -34,6 +34,6 @@ pub async fn send_and_close(mut stream: TcpStream, last: &[u8]) -> usize {
     let _ = stream.shutdown(Shutdown::Write);
     let mut discard = [0; 4096];
     let drain = async { while let Ok(1..) = stream.read(&mut discard).await {} };
-    let _ = timeout(LINGER_TIME, drain).await;
+    let _ = timeout(linger, drain).await;
     last.len()
 }
