@@ -19,7 +19,7 @@
 use std::cell::Cell;
 use std::io;
 use std::os::fd::RawFd;
-use std::rc::{Rc, Weak};
+use std::rc::Weak;
 use std::task::{Context, Poll, Waker};
 
 use super::Reactor;
@@ -313,10 +313,11 @@ impl Source {
     }
 
     /// Registers the waker for the next edge of `direction`: `Pending`, or an error if
-    /// no edge can ever come (see [`check_runtime`](Self::check_runtime)).
+    /// no edge can ever come (see [`is_of_current_runtime`](Self::is_of_current_runtime)).
+    #[inline]
     fn wait<R>(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
-        if let Err(error) = self.check_runtime() {
-            return Poll::Ready(Err(error));
+        if !self.is_of_current_runtime() {
+            return Poll::Ready(Err(self.wrong_runtime()));
         }
         self.register(direction, cx.waker());
         Poll::Pending
@@ -324,23 +325,29 @@ impl Source {
 
     /// Only the runtime whose reactor watches this fd will ever see its edges: waiting
     /// from another runtime (or from none, or after that runtime is dropped) would
-    /// never end, so it is refused with an error that says why.
+    /// never end, so [`wait`](Self::wait) refuses it with an error that says why.
     ///
-    /// Asked only before waiting, never before an operation that finds the fd ready:
-    /// that costs the fast path nothing, and an operation that needs no edge works
-    /// anywhere.
-    fn check_runtime(&self) -> io::Result<()> {
+    /// Asked only before waiting, never before an operation that finds the fd ready,
+    /// and answered with one thread-local load: an operation that needs no edge
+    /// works anywhere, and the fast path pays nothing.
+    #[inline]
+    fn is_of_current_runtime(&self) -> bool {
         // The weak reference keeps the reactor's allocation (not the reactor) alive,
         // so no other reactor can have its address: comparing addresses is exact.
-        let ours = context::with_current(|core| {
-            std::ptr::eq(Rc::as_ptr(&core.reactor), self.reactor.as_ptr())
-        });
-        match ours {
-            Some(true) => Ok(()),
-            _ if self.reactor.strong_count() == 0 => Err(io::Error::other(RUNTIME_DROPPED)),
-            Some(false) => Err(io::Error::other(OTHER_RUNTIME)),
-            None => Err(io::Error::other(NO_RUNTIME)),
-        }
+        std::ptr::eq(context::current_reactor(), self.reactor.as_ptr())
+    }
+
+    /// The error for a wait that would never end, saying which case it is.
+    #[cold]
+    #[inline(never)]
+    fn wrong_runtime(&self) -> io::Error {
+        io::Error::other(if self.reactor.strong_count() == 0 {
+            RUNTIME_DROPPED
+        } else if context::current_reactor().is_null() {
+            NO_RUNTIME
+        } else {
+            OTHER_RUNTIME
+        })
     }
 
     /// The one readiness loop every I/O operation goes through: wait until ready,
@@ -399,6 +406,7 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::rc::Rc;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
