@@ -2,8 +2,9 @@
 //! the client closes, a request asks to close, a time limit passes, or the server
 //! stops.
 //!
-//! Every wait has an evloop timer on it, so no client can hold a connection (and its
-//! file descriptor) for long without sending proper requests:
+//! Every wait has a deadline, watched by the connection's one evloop timer
+//! (`watchdog.rs`), so no client can hold a connection (and its file descriptor) for
+//! long without sending proper requests:
 //!
 //! - a request head must arrive whole within the head timeout, counted from the
 //!   moment the connection opens or the head's first byte arrives (a client that
@@ -25,13 +26,14 @@ use std::task::Poll;
 
 use evloop::io::{AsyncRead, AsyncWriteExt};
 use evloop::net::TcpStream;
-use evloop::time::{Instant, timeout, timeout_at};
+use evloop::time::{Instant, timeout};
 
 use crate::config::Config;
 use crate::inbox::{After, Inbox, REQUEST_TIMEOUT, Waiting};
 use crate::linger;
 use crate::shutdown::{Shutdown, Tracked};
 use crate::stats::Stats;
+use crate::watchdog::Watchdog;
 
 /// What every connection shares.
 pub struct Shared {
@@ -40,12 +42,11 @@ pub struct Shared {
     pub stats: Stats,
 }
 
-/// Which limit the next read waits under.
-enum Limit {
-    /// The head must be complete by then.
-    Head(Instant),
-    /// Something must arrive by then.
-    Idle(Instant),
+/// What ended a wait for the next bytes.
+enum Wait {
+    Read(Option<io::Result<usize>>),
+    /// The deadline passed first.
+    Expired,
 }
 
 /// Serves one connection, counted as open by `tracked` until it ends.
@@ -58,36 +59,30 @@ pub async fn serve(mut stream: TcpStream, tracked: Tracked, shared: Rc<Shared>) 
     let mut out = Vec::new();
     // A new connection has the head timeout to send its first head, as if the head
     // had begun.
-    let mut head_started = Some(Instant::now());
+    let opened = Instant::now();
+    let mut head_started = Some(opened);
+    let mut watchdog = Watchdog::new(deadline(opened, config.head_timeout));
     loop {
-        let limit = match head_started {
-            Some(started) => Limit::Head(deadline(started, config.head_timeout)),
-            None => Limit::Idle(deadline(Instant::now(), config.idle_timeout)),
-        };
-        let deadline = match limit {
-            Limit::Head(at) | Limit::Idle(at) => at,
-        };
-        let read = timeout_at(
-            deadline,
-            read_unless_stopped(&mut stream, &mut inbox, &shared.shutdown),
-        );
-        let n = match read.await {
-            Ok(Some(Ok(n))) if n > 0 => n,
+        match head_started {
+            Some(started) => watchdog.set(deadline(started, config.head_timeout)),
+            None => watchdog.set(deadline(Instant::now(), config.idle_timeout)),
+        }
+        let wait = read_or_expire(&mut stream, &mut inbox, &shared.shutdown, &mut watchdog);
+        let n = match wait.await {
+            Wait::Read(Some(Ok(n))) if n > 0 => n,
             // End of stream, an error, or shutdown while idle.
-            Ok(_) => return,
-            Err(_) => match limit {
-                Limit::Head(_) => {
-                    stats.head_timeouts.add(1);
-                    let sent =
-                        linger::send_and_close(stream, REQUEST_TIMEOUT, linger::LINGER_TIME).await;
-                    stats.bytes_written.add(sent);
-                    return;
-                }
-                Limit::Idle(_) => {
-                    stats.idle_timeouts.add(1);
-                    return;
-                }
-            },
+            Wait::Read(_) => return,
+            Wait::Expired if head_started.is_some() => {
+                stats.head_timeouts.add(1);
+                let sent =
+                    linger::send_and_close(stream, REQUEST_TIMEOUT, linger::LINGER_TIME).await;
+                stats.bytes_written.add(sent);
+                return;
+            }
+            Wait::Expired => {
+                stats.idle_timeouts.add(1);
+                return;
+            }
         };
         stats.bytes_read.add(n);
         out.clear();
@@ -127,20 +122,23 @@ fn deadline(start: Instant, limit: std::time::Duration) -> Instant {
     start.checked_add(limit).unwrap_or(start)
 }
 
-/// Reads the next bytes of a request; `None` instead if the server is stopping and
-/// the connection is idle (between requests).
-async fn read_unless_stopped(
+/// Reads the next bytes of a request (`None` instead if the server is stopping and
+/// the connection is idle, between requests), unless the watchdog's deadline passes
+/// first.
+async fn read_or_expire(
     stream: &mut TcpStream,
     inbox: &mut Inbox,
     shutdown: &Shutdown,
-) -> Option<io::Result<usize>> {
+    watchdog: &mut Watchdog,
+) -> Wait {
     poll_fn(|cx| {
         if inbox.is_idle() && shutdown.is_stopping() {
-            return Poll::Ready(None);
+            return Poll::Ready(Wait::Read(None));
         }
-        Pin::new(&mut *stream)
-            .poll_read(cx, inbox.spare())
-            .map(Some)
+        if let Poll::Ready(read) = Pin::new(&mut *stream).poll_read(cx, inbox.spare()) {
+            return Poll::Ready(Wait::Read(Some(read)));
+        }
+        watchdog.poll_expired(cx).map(|()| Wait::Expired)
     })
     .await
 }

@@ -35,6 +35,7 @@ mod shutdown;
 mod stats;
 #[path = "../shared/stop.rs"]
 mod stop;
+mod watchdog;
 
 use std::io;
 use std::rc::Rc;
