@@ -3,6 +3,7 @@
 use evloop::time::{Duration, Instant};
 
 use crate::number::parse_i64;
+use crate::output::Output;
 use crate::reply;
 use crate::store::{IncrError, Store};
 
@@ -62,7 +63,7 @@ impl Command {
 }
 
 /// Runs one command (its name and arguments in `args`) and appends its reply to `out`.
-pub fn execute(store: &mut Store, args: &[&[u8]], out: &mut Vec<u8>) {
+pub fn execute(store: &mut Store, args: &[&[u8]], out: &mut Output) {
     let Some((&name, args)) = args.split_first() else {
         return;
     };
@@ -95,7 +96,7 @@ pub fn execute(store: &mut Store, args: &[&[u8]], out: &mut Vec<u8>) {
         },
         Command::Echo => reply::bulk(out, args[0]),
         Command::Get => match store.get(args[0], now) {
-            Some(value) => reply::bulk(out, value),
+            Some(value) => reply::bulk_value(out, value),
             None => reply::nil(out),
         },
         Command::Set => set(store, args, now, out),
@@ -129,7 +130,7 @@ pub fn execute(store: &mut Store, args: &[&[u8]], out: &mut Vec<u8>) {
 }
 
 /// `SET key value [EX seconds | PX milliseconds]`
-fn set(store: &mut Store, args: &[&[u8]], now: Instant, out: &mut Vec<u8>) {
+fn set(store: &mut Store, args: &[&[u8]], now: Instant, out: &mut Output) {
     let expires_at = match args[2..] {
         [] => None,
         [unit, amount] => {
@@ -150,7 +151,7 @@ fn set(store: &mut Store, args: &[&[u8]], now: Instant, out: &mut Vec<u8>) {
         }
         _ => return reply::error(out, "ERR syntax error"),
     };
-    store.set(args[0], args[1].to_vec(), expires_at);
+    store.set(args[0], args[1].into(), expires_at);
     reply::simple(out, "OK");
 }
 
@@ -158,7 +159,7 @@ fn set(store: &mut Store, args: &[&[u8]], now: Instant, out: &mut Vec<u8>) {
 /// connects, to print them. This server keeps everything in memory, so it answers as
 /// a Redis server with persistence turned off would, with `[name, value]` pairs; any
 /// other name matches nothing.
-fn config_get(name: &[u8], out: &mut Vec<u8>) {
+fn config_get(name: &[u8], out: &mut Output) {
     let value: &[u8] = if name.eq_ignore_ascii_case(b"save") {
         b""
     } else if name.eq_ignore_ascii_case(b"appendonly") {

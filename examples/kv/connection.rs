@@ -31,6 +31,7 @@ use evloop::time::{Instant, timeout_at};
 use crate::commands;
 use crate::config::Config;
 use crate::linger;
+use crate::output::Output;
 use crate::reply;
 use crate::resp::{Parser, ProtocolError};
 use crate::stats::Stats;
@@ -62,7 +63,7 @@ pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
     let mut conn = Connection::new(Parser::new(config.limits()));
     let mut input_ended = false;
     loop {
-        let stop = if conn.unsent().len() > config.output_soft_limit {
+        let stop = if conn.output.len() > config.output_soft_limit {
             Stop::OutputFull
         } else {
             conn.answer(&mut shared.store.borrow_mut(), config, stats)
@@ -70,32 +71,33 @@ pub async fn serve(stream: TcpStream, shared: Rc<Shared>) {
         let read = match stop {
             Stop::ProtocolError => {
                 stats.closed_for_protocol.add(1);
-                let sent = linger::send_and_close(stream, conn.unsent(), linger::LINGER_TIME).await;
+                let last = conn.output.to_vec();
+                let sent = linger::send_and_close(stream, &last, linger::LINGER_TIME).await;
                 stats.bytes_written.add(sent);
                 return;
             }
             Stop::TurnOver => {
                 // Write what the turn produced, without waiting, and let the others
                 // run; the commands still buffered come next turn.
-                if let Ok(n) = stream.try_write(conn.unsent()) {
+                if let Some(Ok(n)) = write_if_ready(&stream, &conn.output).await {
                     conn.wrote(n, stats);
                 }
                 evloop::task::yield_now().await;
                 continue;
             }
             Stop::OutputFull => false,
-            Stop::NeedInput if input_ended && conn.unsent().is_empty() => return,
+            Stop::NeedInput if input_ended && conn.output.is_empty() => return,
             Stop::NeedInput => !input_ended,
         };
         let deadline = conn.hard_limit_deadline(config);
-        let (spare, unsent) = conn.buffers(read);
+        let (spare, output) = conn.buffers(read);
         let progress = match deadline {
-            None => transfer(&stream, spare, unsent).await,
-            Some(deadline) => match timeout_at(deadline, transfer(&stream, spare, unsent)).await {
+            None => transfer(&stream, spare, output).await,
+            Some(deadline) => match timeout_at(deadline, transfer(&stream, spare, output)).await {
                 Ok(progress) => progress,
                 Err(_) => {
                     stats.closed_for_output.add(1);
-                    log_output_limit(&stream, conn.unsent().len(), config);
+                    log_output_limit(&stream, conn.output.len(), config);
                     return;
                 }
             },
@@ -134,9 +136,8 @@ struct Connection {
     start: usize,
     filled: usize,
     parser: Parser,
-    /// `output[sent..]` is the replies not written yet.
-    output: Vec<u8>,
-    sent: usize,
+    /// The replies not written yet.
+    output: Output,
     /// Since when the unsent replies have been over the hard limit.
     over_hard_limit_since: Option<Instant>,
 }
@@ -148,23 +149,14 @@ impl Connection {
             start: 0,
             filled: 0,
             parser,
-            output: Vec::new(),
-            sent: 0,
+            output: Output::default(),
             over_hard_limit_since: None,
         }
-    }
-
-    fn unsent(&self) -> &[u8] {
-        &self.output[self.sent..]
     }
 
     /// Answers the whole commands read so far, up to the turn's limits, appending
     /// the replies to the output.
     fn answer(&mut self, store: &mut Store, config: &Config, stats: &Stats) -> Stop {
-        // Called only while the unsent replies are under the soft limit, so this
-        // moves at most that much.
-        self.output.drain(..self.sent);
-        self.sent = 0;
         let mut args = Vec::new();
         for _ in 0..COMMANDS_PER_TURN {
             if self.output.len() > config.output_soft_limit {
@@ -192,14 +184,14 @@ impl Connection {
     }
 
     /// The room for the next read (if `read`) and the unsent replies.
-    fn buffers(&mut self, read: bool) -> (Option<&mut [u8]>, &[u8]) {
+    fn buffers(&mut self, read: bool) -> (Option<&mut [u8]>, &Output) {
         let spare = if read {
             self.make_room();
             Some(&mut self.input[self.filled..])
         } else {
             None
         };
-        (spare, &self.output[self.sent..])
+        (spare, &self.output)
     }
 
     /// Makes room for the next read, after moving the unparsed bytes to the front.
@@ -227,22 +219,15 @@ impl Connection {
     }
 
     fn wrote(&mut self, n: usize, stats: &Stats) {
-        self.sent += n;
+        self.output.advance(n);
         stats.bytes_written.add(n);
-        if self.sent == self.output.len() {
-            self.sent = 0;
-            self.output.clear();
-            if self.output.capacity() > KEEP_BUFFER {
-                self.output = Vec::new();
-            }
-        }
     }
 
     /// When the connection is to be closed for its unsent replies, if they are over
     /// the hard limit (the clock starts when they go over, and stops when they drop
     /// back under).
     fn hard_limit_deadline(&mut self, config: &Config) -> Option<Instant> {
-        if self.unsent().len() <= config.output_hard_limit {
+        if self.output.len() <= config.output_hard_limit {
             self.over_hard_limit_since = None;
             return None;
         }
@@ -251,15 +236,16 @@ impl Connection {
     }
 }
 
-/// Waits until the socket takes some of `unsent` or, given room, delivers input.
+/// Waits until the socket takes some of the `output` or, given room, delivers input.
 async fn transfer(
     stream: &TcpStream,
     mut spare: Option<&mut [u8]>,
-    unsent: &[u8],
+    output: &Output,
 ) -> io::Result<Progress> {
+    let slices = output.slices();
     poll_fn(|cx| {
-        if !unsent.is_empty() {
-            if let Poll::Ready(written) = Pin::new(&mut &*stream).poll_write(cx, unsent) {
+        if !output.is_empty() {
+            if let Poll::Ready(written) = Pin::new(&mut &*stream).poll_write_vectored(cx, &slices) {
                 return Poll::Ready(written.map(Progress::Wrote));
             }
         }
@@ -270,6 +256,18 @@ async fn transfer(
             None => Poll::Pending,
         }
     })
+    .await
+}
+
+/// Writes some of `output` if the socket takes it now; `None` if it would wait.
+async fn write_if_ready(stream: &TcpStream, output: &Output) -> Option<io::Result<usize>> {
+    let slices = output.slices();
+    poll_fn(
+        |cx| match Pin::new(&mut &*stream).poll_write_vectored(cx, &slices) {
+            Poll::Ready(written) => Poll::Ready(Some(written)),
+            Poll::Pending => Poll::Ready(None),
+        },
+    )
     .await
 }
 

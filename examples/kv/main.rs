@@ -10,7 +10,8 @@
 //! the read buffer, keeping its place in a command that arrives in pieces
 //! (`resp.rs`); and a server that holds up against clients that are slow, greedy or
 //! hostile: bounded values and commands, a bound on the replies a client may leave
-//! unread, and a bounded share of the loop per turn (`connection.rs`).
+//! unread, and a bounded share of the loop per turn (`connection.rs`), with big
+//! values sent from the store's own bytes rather than copied (`output.rs`).
 //!
 //! Run with `cargo run --release --example kv [PORT]` (port 6380 by default), then
 //! `redis-cli -p 6380`, `redis-benchmark -p 6380 -t set,get -q`, or
@@ -28,6 +29,7 @@ mod counter;
 #[path = "../shared/linger.rs"]
 mod linger;
 mod number;
+mod output;
 mod reply;
 mod resp;
 mod stats;

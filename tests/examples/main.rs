@@ -18,6 +18,7 @@ mod trace;
 // example only as a test harness, not the server binary the tests above start.)
 // The server's own code is not called here: allow what looks unused from this crate.
 // Named as in the example, where `resp.rs` finds it as `crate::number`.
+// Named as in the example, where `reply.rs` finds it as `crate::output`.
 #[allow(dead_code)]
 #[path = "../../examples/kv/reply.rs"]
 mod kv_reply;
@@ -30,3 +31,6 @@ mod kv_store;
 #[allow(dead_code)]
 #[path = "../../examples/kv/number.rs"]
 mod number;
+#[allow(dead_code)]
+#[path = "../../examples/kv/output.rs"]
+mod output;
