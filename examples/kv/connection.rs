@@ -5,8 +5,9 @@
 //!   the connection reads and parses nothing; it only writes. A client that sends
 //!   commands and never reads the replies fills its socket buffers, then ours, and
 //!   then stops being answered. Redis calls this `client-output-buffer-limit`. One
-//!   reply can still be big (a `GET` of a large value), so the unsent bytes may go
-//!   over the soft limit by one reply; if they stay over `output_hard_limit` for
+//!   reply can still be big (a `GET` of a large value, which shares the store's
+//!   bytes rather than copying them: `output.rs`), so the unsent bytes may go over
+//!   the soft limit by one reply; if they stay over `output_hard_limit` for
 //!   `output_hard_time`, the connection is closed, with one line on stderr.
 //! - **Turns**: one turn answers at most [`COMMANDS_PER_TURN`] commands, or stops at
 //!   the soft limit, then writes and gives the other connections their turn. A

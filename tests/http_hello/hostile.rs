@@ -64,9 +64,10 @@ fn half_sent_heads_get_408_and_a_close_after_the_head_timeout() {
 #[test]
 fn a_head_that_trickles_in_gets_no_more_time() {
     let server = Server::start_with(&["--head-timeout", "0.5"], None);
+    // Before the connection exists: the server's clock for it starts later.
+    let started = Instant::now();
     let mut client = server.connect().stream;
     client.set_nodelay(true).unwrap();
-    let started = Instant::now();
     // One byte of an endless header every 50 ms: each read is progress, but the
     // head as a whole is late.
     let mut writer = client.try_clone().unwrap();
@@ -90,9 +91,10 @@ fn a_head_that_trickles_in_gets_no_more_time() {
 fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let server = Server::start_with(&["--idle-timeout", "0.3"], None);
     let mut client = server.connect();
+    // Before the request: the server starts the idle clock after its response.
+    let started = Instant::now();
     client.send(GET).unwrap();
     client.expect_hello();
-    let started = Instant::now();
     assert!(client.is_closed_by_server());
     assert_closed_between(started, IDLE_TIMEOUT, IDLE_TIMEOUT + LATE);
 }
