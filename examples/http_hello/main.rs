@@ -1,63 +1,90 @@
 //! A minimal HTTP/1.1 server that answers every request with "Hello, World!", keeps
 //! connections alive, and shuts down gracefully on Ctrl-C or `SIGTERM`.
 //!
-//! It teaches three things:
+//! It teaches four things:
 //!
 //! - **a protocol loop** on one connection: read into a buffer, cut out every complete
 //!   request head (pipelined requests arrive in one read), answer them all with one
-//!   write, keep what is left for the next read (`parse.rs`);
+//!   write, keep what is left for the next read (`inbox.rs`), reading each head as
+//!   strictly as RFC 9112 asks (`head.rs`);
+//! - **limits on every client**, as a server facing the internet needs: a timer on
+//!   every wait (`connection.rs`), and a cap on open connections, kept under the
+//!   file-descriptor limit, past which new ones get a 503 at once (here);
 //! - **signals as events**: `SIGINT` and `SIGTERM` are two more things the accept loop
-//!   waits for, next to new connections;
+//!   waits for, next to new connections (`stop.rs`);
 //! - **graceful shutdown**: stop accepting, let each connection finish the request it
-//!   is answering (idle ones close at once), give up after a deadline, exit 0
-//!   (`shutdown.rs`).
+//!   is answering (idle ones close at once), give up after a deadline, print what was
+//!   done, exit 0 (`shutdown.rs`).
 //!
 //! Run with `cargo run --release --example http_hello [PORT]` (default 8080), then
 //! `curl -v http://127.0.0.1:8080/` or `wrk -t1 -c50 -d5s http://127.0.0.1:8080/`,
-//! and stop it with Ctrl-C.
+//! and stop it with Ctrl-C. The limits have flags (`--help` lists them; `config.rs`
+//! explains each).
 
-mod parse;
+#[path = "../shared/args.rs"]
+mod args;
+mod config;
+mod connection;
+#[path = "../shared/counter.rs"]
+mod counter;
+mod head;
+mod inbox;
+#[path = "../shared/linger.rs"]
+mod linger;
 mod shutdown;
+mod stats;
+#[path = "../shared/stop.rs"]
+mod stop;
+mod watchdog;
 
-use std::future::poll_fn;
 use std::io;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Duration;
 
-use evloop::io::{AsyncRead, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpStream};
-use evloop::signal::unix::{Signal, SignalKind, signal};
 use evloop::time::timeout;
 
-use parse::{After, Inbox};
+use config::Config;
+use connection::Shared;
 use shutdown::Shutdown;
+use stop::{accept_or_stop, stop_signals};
 
 /// How long connections get to finish their current request once shutdown begins.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(5);
 
+/// How long a refused connection may linger: enough for a client on the same
+/// network to send its request and see the 503, short enough that refusing does not
+/// hold many file descriptors.
+const REFUSE_LINGER: Duration = Duration::from_millis(200);
+
 #[evloop::main]
 async fn main() -> io::Result<()> {
-    let port: u16 = match std::env::args().nth(1) {
-        Some(arg) => arg.parse().map_err(|_| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("not a port: {arg}"))
-        })?,
-        None => 8080,
-    };
+    let config = Config::from_args(std::env::args().skip(1))?;
     // Listen for the signals before accepting anyone: from here on they no longer
     // kill the process, they end the accept loop below.
-    let mut stop_signals = [
-        signal(SignalKind::interrupt())?,
-        signal(SignalKind::terminate())?,
-    ];
-    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let mut signals = stop_signals()?;
+    let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     println!("http_hello: listening on http://{}", listener.local_addr()?);
 
-    let shutdown = Rc::new(Shutdown::default());
-    while let Some(accepted) = accept_or_stop(&listener, &mut stop_signals).await {
+    let shared = Rc::new(Shared {
+        config,
+        shutdown: Rc::new(Shutdown::default()),
+        stats: Default::default(),
+    });
+    while let Some(accepted) = accept_or_stop(&listener, &mut signals).await {
         match accepted {
-            Ok(stream) => drop(evloop::spawn(serve(stream, shutdown.clone()))),
+            Ok(stream) if shared.shutdown.open() >= shared.config.max_connections => {
+                shared.stats.refused.add(1);
+                drop(evloop::spawn(refuse(stream)));
+            }
+            Ok(stream) => {
+                let tracked = shared.shutdown.track();
+                drop(evloop::spawn(connection::serve(
+                    stream,
+                    tracked,
+                    shared.clone(),
+                )));
+            }
             // Out of file descriptors, or the like: the listener waits for one to be
             // freed before it tries again, so just carry on.
             Err(error) => eprintln!("http_hello: accept failed: {error}"),
@@ -65,6 +92,7 @@ async fn main() -> io::Result<()> {
     }
 
     drop(listener);
+    let shutdown = &shared.shutdown;
     shutdown.begin();
     eprintln!(
         "http_hello: stopping; {} connection(s) open",
@@ -77,69 +105,15 @@ async fn main() -> io::Result<()> {
             shutdown.open()
         );
     }
+    eprintln!("http_hello: stopped; {}", shared.stats);
     // Returning drops the runtime, and with it every task still running.
     Ok(())
 }
 
-/// The next connection, or `None` once one of `signals` arrives.
-async fn accept_or_stop(
-    listener: &TcpListener,
-    signals: &mut [Signal],
-) -> Option<io::Result<TcpStream>> {
-    poll_fn(|cx| {
-        // Poll every signal (no short-circuit), so each stores this task's waker.
-        let mut signalled = false;
-        for signal in signals.iter_mut() {
-            signalled |= signal.poll_recv(cx).is_ready();
-        }
-        if signalled {
-            return Poll::Ready(None);
-        }
-        listener
-            .poll_accept(cx)
-            .map(|accepted| Some(accepted.map(|(stream, _peer)| stream)))
-    })
-    .await
-}
-
-/// One connection: read, answer every complete request with one write, repeat until
-/// the client closes, a request asks to close, or the server stops.
-async fn serve(mut stream: TcpStream, shutdown: Rc<Shutdown>) {
-    let _tracked = shutdown.track().await;
-    let _ = stream.set_nodelay(true);
-    let mut inbox = Inbox::new();
-    let mut out = Vec::new();
-    loop {
-        let n = match read_unless_stopped(&mut stream, &mut inbox, &shutdown).await {
-            Some(Ok(n)) if n > 0 => n,
-            // End of stream, an error, or shutdown while idle.
-            _ => return,
-        };
-        out.clear();
-        let after = inbox.answer(n, &mut out, shutdown.is_stopping());
-        if !out.is_empty() && stream.write_all(&out).await.is_err() {
-            return;
-        }
-        if after == After::Close {
-            return;
-        }
-    }
-}
-
-/// Reads the next bytes of a request; `None` instead if the server is stopping and
-/// the connection is idle (between requests).
-async fn read_unless_stopped(
-    stream: &mut TcpStream,
-    inbox: &mut Inbox,
-    shutdown: &Shutdown,
-) -> Option<io::Result<usize>> {
-    poll_fn(|cx| {
-        if inbox.is_idle() && shutdown.is_stopping() {
-            return Poll::Ready(None);
-        }
-        Pin::new(&mut *stream)
-            .poll_read(cx, inbox.spare())
-            .map(Some)
-    })
-    .await
+/// A connection over the cap: told so at once, not left waiting in the backlog
+/// until a slot frees up. Its request, if it sends one, is given only a short
+/// lingering close: the file descriptors are most needed when connections are
+/// refused.
+async fn refuse(stream: TcpStream) {
+    linger::send_and_close(stream, inbox::UNAVAILABLE, REFUSE_LINGER).await;
 }

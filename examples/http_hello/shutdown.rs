@@ -13,24 +13,23 @@ use std::task::{Poll, Waker};
 pub struct Shutdown {
     /// Set once a signal came: answer the request in progress, then close.
     stopping: Cell<bool>,
-    /// The task waker of every open connection, by connection id: `begin` wakes them
-    /// all, so that a connection waiting for its next request sees `stopping`.
-    connections: RefCell<HashMap<u64, Waker>>,
+    /// Every open connection, by id, with its task's waker once the task has run:
+    /// `begin` wakes them all, so that a connection waiting for its next request sees
+    /// `stopping`. (A task that has not run yet sees it when it first reads.)
+    connections: RefCell<HashMap<u64, Option<Waker>>>,
     next_id: Cell<u64>,
     /// The main task, waiting in `all_closed` for the last connection to close.
     drained: RefCell<Option<Waker>>,
 }
 
 impl Shutdown {
-    /// Counts the calling task as an open connection until the returned guard drops.
-    ///
-    /// A task's waker stays the same for the task's whole life, so it is stored once
-    /// here, not on every poll.
-    pub async fn track(self: &Rc<Self>) -> Tracked {
-        let waker = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
+    /// Counts a new connection as open until the returned guard drops. Called by the
+    /// accept loop, so that the count is right at once, before the connection's task
+    /// has run.
+    pub fn track(self: &Rc<Self>) -> Tracked {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        self.connections.borrow_mut().insert(id, waker);
+        self.connections.borrow_mut().insert(id, None);
         Tracked {
             shutdown: self.clone(),
             id,
@@ -47,7 +46,13 @@ impl Shutdown {
     pub fn begin(&self) {
         self.stopping.set(true);
         // Clone the wakers out first: no borrow may be live while tasks are woken.
-        let wakers: Vec<Waker> = self.connections.borrow().values().cloned().collect();
+        let wakers: Vec<Waker> = self
+            .connections
+            .borrow()
+            .values()
+            .flatten()
+            .cloned()
+            .collect();
         wakers.into_iter().for_each(Waker::wake);
     }
 
@@ -73,6 +78,18 @@ impl Shutdown {
 pub struct Tracked {
     shutdown: Rc<Shutdown>,
     id: u64,
+}
+
+impl Tracked {
+    /// Stores the connection task's waker, for `begin` to wake. A task's waker stays
+    /// the same for the task's whole life, so this is done once, not on every poll.
+    pub async fn register_task(&self) {
+        let waker = poll_fn(|cx| Poll::Ready(cx.waker().clone())).await;
+        let mut connections = self.shutdown.connections.borrow_mut();
+        if let Some(slot) = connections.get_mut(&self.id) {
+            *slot = Some(waker);
+        }
+    }
 }
 
 impl Drop for Tracked {

@@ -6,101 +6,70 @@
 //! What it teaches: state shared by every connection on one thread with
 //! `Rc<RefCell<..>>` and no lock; keys that expire on evloop timers (`store.rs`);
 //! pipelining, where a client sends many commands before reading any reply and the
-//! server answers all it has read with one write (`serve` below); and a wire protocol
-//! parsed straight from the read buffer (`resp.rs`).
+//! server answers a turn's worth with one write; a wire protocol parsed straight from
+//! the read buffer, keeping its place in a command that arrives in pieces
+//! (`resp.rs`); and a server that holds up against clients that are slow, greedy or
+//! hostile: bounded values and commands, a bound on the replies a client may leave
+//! unread, and a bounded share of the loop per turn (`connection.rs`), with big
+//! values sent from the store's own bytes rather than copied (`output.rs`).
 //!
 //! Run with `cargo run --release --example kv [PORT]` (port 6380 by default), then
 //! `redis-cli -p 6380`, `redis-benchmark -p 6380 -t set,get -q`, or
-//! `nc 127.0.0.1 6380` and type `PING`.
+//! `nc 127.0.0.1 6380` and type `PING`. The limits have flags (`--help` lists
+//! them; `config.rs` explains each). Ctrl-C or `SIGTERM` stops it, printing what
+//! it did.
 
+#[path = "../shared/args.rs"]
+mod args;
 mod commands;
+mod config;
+mod connection;
+#[path = "../shared/counter.rs"]
+mod counter;
+#[path = "../shared/linger.rs"]
+mod linger;
+mod number;
+mod output;
+mod reply;
 mod resp;
+mod stats;
+#[path = "../shared/stop.rs"]
+mod stop;
 mod store;
 
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
-use evloop::io::{AsyncReadExt, AsyncWriteExt};
-use evloop::net::{TcpListener, TcpStream};
+use evloop::net::TcpListener;
 
+use config::Config;
+use connection::Shared;
+use stop::{accept_or_stop, stop_signals};
 use store::Store;
-
-/// How many bytes each read asks for. The buffer grows by this much when a command
-/// is longer.
-const READ_CHUNK: usize = 16 * 1024;
 
 #[evloop::main]
 async fn main() -> io::Result<()> {
-    let port = match std::env::args().nth(1) {
-        Some(arg) => arg.parse().map_err(|_| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("not a port: {arg}"))
-        })?,
-        None => 6380,
-    };
-    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let config = Config::from_args(std::env::args().skip(1))?;
+    let mut signals = stop_signals()?;
+    let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     println!("kv: listening on {}", listener.local_addr()?);
     let store = Rc::new(RefCell::new(Store::default()));
     drop(evloop::spawn(store::expire_keys(store.clone())));
-    loop {
-        match listener.accept().await {
-            Ok((stream, _peer)) => drop(evloop::spawn(serve(stream, store.clone()))),
+    let shared = Rc::new(Shared {
+        store,
+        config,
+        stats: Default::default(),
+    });
+    while let Some(accepted) = accept_or_stop(&listener, &mut signals).await {
+        match accepted {
+            Ok(stream) => drop(evloop::spawn(connection::serve(stream, shared.clone()))),
+            // Out of file descriptors, or the like: the listener waits for one to be
+            // freed before it tries again, so just carry on.
             Err(error) => eprintln!("kv: accept failed: {error}"),
         }
     }
-}
-
-/// One client: read whatever has arrived, answer every whole command in it, write all
-/// the answers at once, repeat.
-async fn serve(mut stream: TcpStream, store: Rc<RefCell<Store>>) {
-    let _ = stream.set_nodelay(true);
-    // Bytes read: `buf[start..filled]` have not been parsed yet.
-    let mut buf = vec![0; READ_CHUNK];
-    let mut start = 0;
-    let mut filled = 0;
-    let mut out = Vec::new();
-    loop {
-        if buf.len() - filled < READ_CHUNK {
-            buf.resize(filled + READ_CHUNK, 0);
-        }
-        match stream.read(&mut buf[filled..]).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => filled += n,
-        }
-        // Answer every whole command read so far. A pipelining client may have sent
-        // hundreds; the last one may be cut short and waits for the next read.
-        let mut closing = false;
-        {
-            let mut store = store.borrow_mut();
-            let mut args = Vec::new();
-            loop {
-                match resp::parse_command(&buf[start..filled], &mut args) {
-                    Ok(Some(used)) => {
-                        start += used;
-                        commands::execute(&mut store, &args, &mut out);
-                    }
-                    Ok(None) => break,
-                    Err(resp::ProtocolError(message)) => {
-                        resp::error(&mut out, &format!("ERR Protocol error: {message}"));
-                        closing = true;
-                        break;
-                    }
-                }
-            }
-        }
-        if !out.is_empty() {
-            if stream.write_all(&out).await.is_err() {
-                return;
-            }
-            out.clear();
-        }
-        if closing {
-            return;
-        }
-        // Move the unparsed tail to the front, so that the buffer only grows for a
-        // command that does not fit.
-        buf.copy_within(start..filled, 0);
-        filled -= start;
-        start = 0;
-    }
+    // Returning drops the runtime, and with it every connection.
+    eprintln!("kv: stopping; {}", shared.stats);
+    Ok(())
 }

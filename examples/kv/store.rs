@@ -19,7 +19,8 @@ use evloop::time::{self, Instant};
 
 /// A value and, if it has one, its deadline.
 struct Entry {
-    value: Vec<u8>,
+    /// Shared with the replies of `GET`s not yet sent (see `output.rs`).
+    value: Rc<[u8]>,
     expires_at: Option<Instant>,
 }
 
@@ -45,14 +46,14 @@ pub enum IncrError {
 
 impl Store {
     /// The value of `key`, unless it is missing or past its deadline.
-    pub fn get(&mut self, key: &[u8], now: Instant) -> Option<&[u8]> {
+    pub fn get(&mut self, key: &[u8], now: Instant) -> Option<&Rc<[u8]>> {
         self.expire_if_due(key, now);
-        self.entries.get(key).map(|entry| entry.value.as_slice())
+        self.entries.get(key).map(|entry| &entry.value)
     }
 
     /// Sets `key` to `value` with a deadline or none (a plain `SET` clears any old
     /// deadline, as in Redis).
-    pub fn set(&mut self, key: &[u8], value: Vec<u8>, expires_at: Option<Instant>) {
+    pub fn set(&mut self, key: &[u8], value: Rc<[u8]>, expires_at: Option<Instant>) {
         match self.entries.get_mut(key) {
             Some(entry) => entry.value = value,
             None => {
@@ -77,13 +78,13 @@ impl Store {
     pub fn incr(&mut self, key: &[u8], now: Instant) -> Result<i64, IncrError> {
         let current = match self.get(key, now) {
             None => 0,
-            Some(bytes) => std::str::from_utf8(bytes)
+            Some(bytes) => std::str::from_utf8(bytes.as_ref())
                 .ok()
                 .and_then(|text| text.parse::<i64>().ok())
                 .ok_or(IncrError::NotAnInteger)?,
         };
         let next = current.checked_add(1).ok_or(IncrError::Overflow)?;
-        let value = next.to_string().into_bytes();
+        let value: Rc<[u8]> = next.to_string().as_bytes().into();
         match self.entries.get_mut(key) {
             Some(entry) => entry.value = value,
             None => self.set(key, value, None),
@@ -220,15 +221,15 @@ mod tests {
         let now = Instant::now();
         let mut store = Store::default();
         assert_eq!(store.get(b"k", now), None);
-        store.set(b"k", b"v".to_vec(), None);
-        assert_eq!(store.get(b"k", now), Some(&b"v"[..]));
+        store.set(b"k", b"v".as_slice().into(), None);
+        assert_eq!(store.get(b"k", now).map(|v| &v[..]), Some(&b"v"[..]));
         assert!(matches!(
             store.incr(b"k", now),
             Err(IncrError::NotAnInteger)
         ));
         assert!(matches!(store.incr(b"n", now), Ok(1)));
         assert!(matches!(store.incr(b"n", now), Ok(2)));
-        store.set(b"max", i64::MAX.to_string().into_bytes(), None);
+        store.set(b"max", i64::MAX.to_string().as_bytes().into(), None);
         assert!(matches!(store.incr(b"max", now), Err(IncrError::Overflow)));
         assert!(store.remove(b"k", now));
         assert!(!store.remove(b"k", now));
@@ -239,7 +240,7 @@ mod tests {
     fn a_key_past_its_deadline_is_gone_on_the_next_read() {
         let now = Instant::now();
         let mut store = Store::default();
-        store.set(b"k", b"v".to_vec(), Some(now + SECOND));
+        store.set(b"k", b"v".as_slice().into(), Some(now + SECOND));
         assert_eq!(store.deadline(b"k", now), Some(Some(now + SECOND)));
         assert_eq!(store.get(b"k", now + SECOND), None, "due at its deadline");
         assert_eq!(store.deadline(b"k", now), None);
@@ -250,9 +251,9 @@ mod tests {
     fn the_index_follows_overwrites_and_removals() {
         let now = Instant::now();
         let mut store = Store::default();
-        store.set(b"a", b"1".to_vec(), Some(now + 2 * SECOND));
-        store.set(b"b", b"2".to_vec(), Some(now + 3 * SECOND));
-        store.set(b"a", b"1".to_vec(), None);
+        store.set(b"a", b"1".as_slice().into(), Some(now + 2 * SECOND));
+        store.set(b"b", b"2".as_slice().into(), Some(now + 3 * SECOND));
+        store.set(b"a", b"1".as_slice().into(), None);
         assert!(!store.expire_at(b"c", now + SECOND, now), "no such key");
         assert!(store.incr(b"b", now).is_ok(), "INCR keeps the deadline");
         assert_eq!(store.remove_expired(now), Some(now + 3 * SECOND));
@@ -277,12 +278,12 @@ mod tests {
             let start = Instant::now();
             store
                 .borrow_mut()
-                .set(b"late", b"v".to_vec(), Some(start + 10 * SECOND));
+                .set(b"late", b"v".as_slice().into(), Some(start + 10 * SECOND));
             evloop::task::yield_now().await;
             // Earlier than the deadline the task sleeps towards: it must wake for it.
             store
                 .borrow_mut()
-                .set(b"soon", b"v".to_vec(), Some(start + SECOND));
+                .set(b"soon", b"v".as_slice().into(), Some(start + SECOND));
             time::sleep(SECOND).await;
             evloop::task::yield_now().await;
             assert_eq!(store.borrow().len(), 1);

@@ -52,6 +52,15 @@ use crate::sys::socket;
 /// Regular files and directories cannot be registered with epoll: `new` returns an
 /// `Unsupported` error for them. Use [`evloop::fs`](crate::fs), which runs file I/O on
 /// the blocking pool.
+///
+/// An `Async` belongs to the runtime it was created in: only that runtime's reactor
+/// sees its fd's events. An operation that has to wait for an event anywhere else (in
+/// another runtime, outside any runtime, or after its runtime was dropped) returns an
+/// error of kind `Other` that says so, instead of waiting forever. An operation that
+/// finds the fd ready does not wait, and works anywhere. To move an fd to another
+/// runtime, take it out with [`into_inner`](Self::into_inner) and wrap it again there
+/// with [`new`](Self::new). evloop's sockets (`TcpStream`, `TcpListener`, ...) are
+/// built on `Async` and behave the same (their `into_std` and `from_std` move them).
 pub struct Async<T: AsFd> {
     source: Rc<Source>,
     /// `Some` until `into_inner` or drop takes it.

@@ -23,8 +23,26 @@ use std::rc::Weak;
 use std::task::{Context, Poll, Waker};
 
 use super::Reactor;
-use crate::runtime::coop;
 use crate::runtime::task::is_task_waker;
+use crate::runtime::{context, coop};
+
+/// The error for waiting on an I/O object from a runtime other than its own.
+pub(crate) const OTHER_RUNTIME: &str = "evloop: this I/O object is registered with \
+    another runtime, and only that runtime's reactor sees its events: waiting for it \
+    here would never end. Create it inside the runtime that awaits it, or move it \
+    over with `into_std` (`into_inner` for `Async`) and `from_std` (`Async::new`) \
+    inside the new runtime.";
+
+/// The error for waiting on an I/O object outside any runtime.
+pub(crate) const NO_RUNTIME: &str = "evloop: this I/O object was polled outside any \
+    evloop runtime, where nothing watches its events: waiting for it would never end. \
+    Await it inside the runtime that created it.";
+
+/// The error for waiting on an I/O object whose runtime is gone.
+pub(crate) const RUNTIME_DROPPED: &str = "evloop: the runtime this I/O object is \
+    registered with has been dropped, so nothing watches its events any more: waiting \
+    for it would never end. Move it to the runtime that awaits it with `into_std` \
+    (`into_inner` for `Async`) and `from_std` (`Async::new`).";
 
 /// Which way data flows; indexes the per-direction state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,8 +309,45 @@ impl Source {
         if self.is_ready(direction) {
             return Poll::Ready(Ok(()));
         }
+        self.wait(direction, cx)
+    }
+
+    /// Registers the waker for the next edge of `direction`: `Pending`, or an error if
+    /// no edge can ever come (see [`is_of_current_runtime`](Self::is_of_current_runtime)).
+    #[inline]
+    fn wait<R>(&self, direction: Direction, cx: &mut Context<'_>) -> Poll<io::Result<R>> {
+        if !self.is_of_current_runtime() {
+            return Poll::Ready(Err(self.wrong_runtime()));
+        }
         self.register(direction, cx.waker());
         Poll::Pending
+    }
+
+    /// Only the runtime whose reactor watches this fd will ever see its edges: waiting
+    /// from another runtime (or from none, or after that runtime is dropped) would
+    /// never end, so [`wait`](Self::wait) refuses it with an error that says why.
+    ///
+    /// Asked only before waiting, never before an operation that finds the fd ready,
+    /// and answered with one thread-local load: an operation that needs no edge
+    /// works anywhere, and the fast path pays nothing.
+    #[inline]
+    fn is_of_current_runtime(&self) -> bool {
+        // The weak reference keeps the reactor's allocation (not the reactor) alive,
+        // so no other reactor can have its address: comparing addresses is exact.
+        std::ptr::eq(context::current_reactor(), self.reactor.as_ptr())
+    }
+
+    /// The error for a wait that would never end, saying which case it is.
+    #[cold]
+    #[inline(never)]
+    fn wrong_runtime(&self) -> io::Error {
+        io::Error::other(if self.reactor.strong_count() == 0 {
+            RUNTIME_DROPPED
+        } else if context::current_reactor().is_null() {
+            NO_RUNTIME
+        } else {
+            OTHER_RUNTIME
+        })
     }
 
     /// The one readiness loop every I/O operation goes through: wait until ready,
@@ -308,8 +363,7 @@ impl Source {
         mut operation: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         if !self.is_ready(direction) {
-            self.register(direction, cx.waker());
-            return Poll::Pending;
+            return self.wait(direction, cx);
         }
         if coop::poll_proceed(cx).is_pending() {
             return Poll::Pending;
@@ -318,8 +372,7 @@ impl Source {
             match operation() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.saw_would_block(direction);
-                    self.register(direction, cx.waker());
-                    return Poll::Pending;
+                    return self.wait(direction, cx);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return Poll::Ready(result),
@@ -353,6 +406,7 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::rc::Rc;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use waker_fn::waker_fn;
@@ -367,15 +421,23 @@ mod tests {
         (waker, wakes)
     }
 
+    const KEY: SourceKey = SourceKey {
+        index: 0,
+        generation: 0,
+    };
+
+    /// A source of no reactor: enough for what does not wait.
     fn source() -> Source {
-        Source::new(
-            -1,
-            SourceKey {
-                index: 0,
-                generation: 0,
-            },
-            Weak::new(),
-        )
+        Source::new(-1, KEY, Weak::new())
+    }
+
+    /// Runs `test` inside a runtime, with a source of that runtime's reactor (for
+    /// what waits; the fd is never registered, no event comes for it).
+    fn with_waitable_source(test: impl FnOnce(&Source)) {
+        crate::Runtime::new().unwrap().block_on(async {
+            let reactor = context::expect_current(|core| core.reactor.clone());
+            test(&Source::new(-1, KEY, Rc::downgrade(&reactor)));
+        });
     }
 
     /// Every connection has one: 64 bytes keep its `Rc` allocation at 96 bytes.
@@ -443,54 +505,86 @@ mod tests {
 
     #[test]
     fn would_block_after_an_error_event_clears_readiness() {
-        let source = source();
-        source.on_event(libc::EPOLLERR as u32, &mut Vec::new());
-        let waker = Waker::noop();
-        let mut cx = Context::from_waker(waker);
-        let mut results: Vec<io::Result<()>> = vec![
-            Err(io::ErrorKind::WouldBlock.into()),
-            Err(io::ErrorKind::ConnectionRefused.into()),
-        ];
-        let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
-        assert!(
-            matches!(poll, Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused)
-        );
-        // The error was the datagram socket's only news: the next call waits.
-        let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
-        assert!(poll.is_pending());
-        assert!(results.is_empty(), "one attempt, not a spin");
+        with_waitable_source(|source| {
+            source.on_event(libc::EPOLLERR as u32, &mut Vec::new());
+            let waker = Waker::noop();
+            let mut cx = Context::from_waker(waker);
+            let mut results: Vec<io::Result<()>> = vec![
+                Err(io::ErrorKind::WouldBlock.into()),
+                Err(io::ErrorKind::ConnectionRefused.into()),
+            ];
+            let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
+            assert!(
+                matches!(poll, Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused)
+            );
+            // The error was the datagram socket's only news: the next call waits.
+            let poll = source.poll_io(Direction::Read, &mut cx, || results.pop().unwrap());
+            assert!(poll.is_pending());
+            assert!(results.is_empty(), "one attempt, not a spin");
+        });
     }
 
     #[test]
     fn waiting_for_readiness_spends_no_budget() {
-        let source = source();
-        source.clear_ready(Direction::Read);
-        let mut cx = Context::from_waker(Waker::noop());
-        coop::with_budget(1, || {
-            let poll = source.poll_io(Direction::Read, &mut cx, || -> io::Result<()> {
-                unreachable!("no attempt before an edge")
+        with_waitable_source(|source| {
+            source.clear_ready(Direction::Read);
+            let mut cx = Context::from_waker(Waker::noop());
+            coop::with_budget(1, || {
+                let poll = source.poll_io(Direction::Read, &mut cx, || -> io::Result<()> {
+                    unreachable!("no attempt before an edge")
+                });
+                assert!(poll.is_pending());
+                assert!(coop::poll_proceed(&mut cx).is_ready(), "the unit is left");
+                assert!(coop::poll_proceed(&mut cx).is_pending());
             });
-            assert!(poll.is_pending());
-            assert!(coop::poll_proceed(&mut cx).is_ready(), "the unit is left");
-            assert!(coop::poll_proceed(&mut cx).is_pending());
         });
     }
 
     #[test]
     fn would_block_clears_readiness_and_registers() {
-        let source = source();
-        let (waker, _) = counting_waker();
-        let mut cx = Context::from_waker(&waker);
-        let mut attempts = 0;
-        let poll = source.poll_io(Direction::Read, &mut cx, || -> io::Result<()> {
-            attempts += 1;
-            Err(io::ErrorKind::WouldBlock.into())
+        with_waitable_source(|source| {
+            let (waker, _) = counting_waker();
+            let mut cx = Context::from_waker(&waker);
+            let mut attempts = 0;
+            let poll = source.poll_io(Direction::Read, &mut cx, || -> io::Result<()> {
+                attempts += 1;
+                Err(io::ErrorKind::WouldBlock.into())
+            });
+            assert!(poll.is_pending());
+            assert_eq!(attempts, 1);
+            assert!(!source.is_ready(Direction::Read));
+            let mut wakers = Vec::new();
+            source.on_event(libc::EPOLLIN as u32, &mut wakers);
+            assert_eq!(wakers.len(), 1);
         });
-        assert!(poll.is_pending());
-        assert_eq!(attempts, 1);
-        assert!(!source.is_ready(Direction::Read));
-        let mut wakers = Vec::new();
-        source.on_event(libc::EPOLLIN as u32, &mut wakers);
-        assert_eq!(wakers.len(), 1);
+    }
+
+    #[test]
+    fn waiting_outside_the_sources_runtime_is_an_error() {
+        let wait_error = |source: &Source| {
+            source.clear_ready(Direction::Read);
+            let mut cx = Context::from_waker(Waker::noop());
+            match source.poll_ready(Direction::Read, &mut cx) {
+                Poll::Ready(Err(error)) => error.to_string(),
+                other => panic!("waiting gave {other:?}"),
+            }
+        };
+        let first = crate::Runtime::new().unwrap();
+        let source = first.block_on(async {
+            let reactor = context::expect_current(|core| core.reactor.clone());
+            Source::new(-1, KEY, Rc::downgrade(&reactor))
+        });
+        assert_eq!(wait_error(&source), NO_RUNTIME);
+        let second = crate::Runtime::new().unwrap();
+        assert_eq!(
+            second.block_on(async { wait_error(&source) }),
+            OTHER_RUNTIME
+        );
+        drop(first);
+        assert_eq!(
+            second.block_on(async { wait_error(&source) }),
+            RUNTIME_DROPPED
+        );
+        assert_eq!(wait_error(&source), RUNTIME_DROPPED);
     }
 }

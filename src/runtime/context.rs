@@ -3,17 +3,24 @@
 
 #![deny(unsafe_code)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use super::core::Core;
 use super::shared::Shared;
+use crate::reactor::Reactor;
 
 thread_local! {
     /// Set while a runtime runs on this thread (inside `block_on`, or while it shuts
     /// down). At most one: `block_on` refuses to nest.
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+
+    /// The address of `CURRENT`'s reactor (null while there is none), kept beside it
+    /// so that an I/O object about to wait can ask "is my reactor the one running?"
+    /// with one load and no borrow (see `Source::is_of_current_runtime`): that question is
+    /// asked on every wait. Only ever compared, never dereferenced.
+    static CURRENT_REACTOR: Cell<*const Reactor> = const { Cell::new(std::ptr::null()) };
 }
 
 /// The message for `block_on` inside a runtime. One place, so tests can match it.
@@ -33,19 +40,31 @@ pub(crate) const NO_RUNTIME: &str = "evloop: there is no runtime on this thread.
 /// If a runtime is already current: `block_on` does not nest.
 #[track_caller]
 pub(crate) fn enter(core: Rc<Core>) -> EnterGuard {
+    let reactor = reactor_of(Some(&core));
     let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
     if previous.is_some() {
         CURRENT.with(|current| *current.borrow_mut() = previous);
         panic!("{NESTED_BLOCK_ON}");
     }
+    CURRENT_REACTOR.set(reactor);
     EnterGuard { previous: None }
 }
 
 /// Makes `core` current while it shuts down, even inside another runtime (a runtime
 /// may be dropped from another one's task); the previous one comes back after.
 pub(crate) fn enter_for_shutdown(core: Rc<Core>) -> EnterGuard {
+    CURRENT_REACTOR.set(reactor_of(Some(&core)));
     let previous = CURRENT.with(|current| current.borrow_mut().replace(core));
     EnterGuard { previous }
+}
+
+fn reactor_of(core: Option<&Rc<Core>>) -> *const Reactor {
+    core.map_or(std::ptr::null(), |core| Rc::as_ptr(&core.reactor))
+}
+
+/// The address of the current runtime's reactor; null outside any runtime.
+pub(crate) fn current_reactor() -> *const Reactor {
+    CURRENT_REACTOR.get()
 }
 
 /// Restores the previous current runtime (usually none) when dropped.
@@ -57,6 +76,7 @@ pub(crate) struct EnterGuard {
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
+        CURRENT_REACTOR.set(reactor_of(previous.as_ref()));
         // Swap first, drop the old value after the borrow ends: dropping a `Core`
         // could run destructors that look at `CURRENT` again.
         let exiting =

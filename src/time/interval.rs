@@ -156,6 +156,11 @@ fn nanos(nanos: u128) -> Duration {
 /// instant it was due at (not the later instant it was taken at). Ticks that come
 /// late are handled as [`MissedTickBehavior`] says.
 ///
+/// # Panics
+///
+/// When ticked in a runtime other than the one that first ticked it (or outside any
+/// runtime while that one is alive), as a [`Sleep`] does: its timer lives there.
+///
 /// # Examples
 ///
 /// ```

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::Instant;
 use super::heap::TimerKey;
-use super::timers::Timers;
+use super::timers::{Timers, polled_in_another_runtime};
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
@@ -77,10 +77,18 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// A `Sleep` belongs to the runtime that first polled it. It is `Unpin`, so it can be
 /// kept in a struct and polled through `&mut` without pinning.
 ///
+/// # Panics
+///
+/// When polled in a runtime other than the one that first polled it, or outside any
+/// runtime while that one is alive: its timer is armed there and would never fire
+/// here. Create the `Sleep` inside the runtime that awaits it (for the same deadline,
+/// `sleep_until(old.deadline())`).
+///
 /// # Caveats
 ///
 /// If its runtime is dropped first, the runtime's timers go with it: the `Sleep` then
-/// counts as elapsed and completes at its next poll.
+/// counts as elapsed and completes at its next poll outside any runtime (inside
+/// another runtime, it panics as above).
 ///
 /// # Examples
 ///
@@ -222,12 +230,21 @@ impl Future for Sleep {
             State::Unarmed => this.poll_unarmed(cx),
             State::Armed { timers, key } => {
                 // Due by the last firing means fired: no need to look the timer up.
-                if !timers.is_due(this.deadline) && timers.set_waker(*key, cx.waker()) {
-                    Poll::Pending
-                } else {
+                if timers.is_due(this.deadline) {
                     this.state = State::Elapsed;
-                    Poll::Ready(())
+                    return Poll::Ready(());
                 }
+                // `set_waker` refuses a task of another runtime.
+                if timers.set_waker(*key, cx.waker()) {
+                    return Poll::Pending;
+                }
+                // Not due and not armed: its runtime was dropped and cleared it. That
+                // counts as elapsed, but only where no other runtime could be misled.
+                if timers.belongs_to_current() == Some(false) {
+                    polled_in_another_runtime();
+                }
+                this.state = State::Elapsed;
+                Poll::Ready(())
             }
             State::Elapsed => Poll::Ready(()),
         }

@@ -26,7 +26,9 @@ use super::{Instant, Sleep, sleep_until};
 ///
 /// # Panics
 ///
-/// When polled outside a runtime, unless the future is ready on its first poll.
+/// When polled outside a runtime, unless the future is ready on its first poll; and,
+/// as a [`Sleep`](super::Sleep) does, when polled in a runtime other than the one
+/// whose first poll armed its timer.
 ///
 /// # Examples
 ///
@@ -57,7 +59,9 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 ///
 /// # Panics
 ///
-/// When polled outside a runtime, unless the future is ready on its first poll.
+/// When polled outside a runtime, unless the future is ready on its first poll; and,
+/// as a [`Sleep`](super::Sleep) does, when polled in a runtime other than the one
+/// whose first poll armed its timer.
 ///
 /// # Examples
 ///

@@ -78,6 +78,12 @@ impl Timers {
         context::expect_current(|core| core.timers.clone())
     }
 
+    /// Whether these are the timers of the runtime running on this thread; `None`
+    /// outside any runtime.
+    pub(crate) fn belongs_to_current(&self) -> Option<bool> {
+        context::with_current(|core| std::ptr::eq(Rc::as_ptr(&core.timers), self))
+    }
+
     /// Reads the clock.
     pub(crate) fn now(&self) -> StdInstant {
         self.clock.now()
@@ -115,6 +121,11 @@ impl Timers {
             return true;
         }
         drop(heap);
+        // Another task polls the timer: maybe one of another runtime (the same task
+        // cannot be, so the fast path above needs no check).
+        if self.belongs_to_current() != Some(true) {
+            polled_in_another_runtime();
+        }
         let new = waker.clone();
         let old = self
             .heap
@@ -235,6 +246,20 @@ impl Timers {
         let since = instant.into_std().saturating_duration_since(self.origin);
         u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
     }
+}
+
+/// The message for a timer polled in a runtime other than the one it is armed in.
+pub(crate) const OTHER_RUNTIME: &str = "evloop: a `Sleep` (or a `Timeout` or \
+    `Interval`, which hold one) was polled in a runtime other than the one that first \
+    polled it, or outside any runtime. Its timer is armed in that first runtime and \
+    can only fire there, so it would never complete here. Create it inside the \
+    runtime that awaits it (for the same deadline: `sleep_until(old.deadline())`).";
+
+/// Panics with [`OTHER_RUNTIME`].
+#[cold]
+#[track_caller]
+pub(crate) fn polled_in_another_runtime() -> ! {
+    panic!("{OTHER_RUNTIME}")
 }
 
 impl fmt::Debug for Timers {

@@ -11,14 +11,14 @@ use crate::support::{PATIENCE, Server};
 const EXPIRY_POLL: Duration = Duration::from_millis(5);
 
 /// A Redis client that checks each reply byte for byte.
-struct Client {
-    stream: TcpStream,
+pub struct Client {
+    pub stream: TcpStream,
     /// Bytes received and not yet checked.
     received: Vec<u8>,
 }
 
 impl Client {
-    fn new(server: &Server) -> Client {
+    pub fn new(server: &Server) -> Client {
         Client {
             stream: server.connect(),
             received: Vec::new(),
@@ -27,18 +27,18 @@ impl Client {
 
     /// Sends `args` as one RESP command and checks the reply.
     #[track_caller]
-    fn call(&mut self, args: &[&str], reply: &str) {
+    pub fn call(&mut self, args: &[&str], reply: &str) {
         self.send(&command(args));
         self.expect(reply);
     }
 
-    fn send(&mut self, bytes: &[u8]) {
+    pub fn send(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).expect("send");
     }
 
     /// Reads until `expected.len()` bytes have come and checks them.
     #[track_caller]
-    fn expect(&mut self, expected: &str) {
+    pub fn expect(&mut self, expected: &str) {
         while self.received.len() < expected.len()
             && expected.as_bytes().starts_with(&self.received)
         {
@@ -53,7 +53,7 @@ impl Client {
 
     /// Sends a command and returns its reply as received: a line, or for a bulk
     /// string two lines.
-    fn reply(&mut self, args: &[&str]) -> String {
+    pub fn reply(&mut self, args: &[&str]) -> String {
         self.send(&command(args));
         let mut reply = self.line();
         if reply.starts_with('$') && reply != "$-1\r\n" {
@@ -96,7 +96,7 @@ impl Client {
 }
 
 /// `args` as a RESP array of bulk strings.
-fn command(args: &[&str]) -> Vec<u8> {
+pub fn command(args: &[&str]) -> Vec<u8> {
     let mut bytes = format!("*{}\r\n", args.len()).into_bytes();
     for arg in args {
         bytes.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
@@ -219,4 +219,30 @@ fn kv_refuses_unknown_commands_and_broken_protocol() {
     let mut rest = Vec::new();
     client.stream.read_to_end(&mut rest).expect("end of stream");
     assert!(rest.is_empty(), "the server closes the connection");
+}
+
+#[test]
+fn kv_refuses_expiry_times_out_of_range() {
+    let server = Server::start("kv", &[]);
+    let mut client = Client::new(&server);
+    client.call(&["SET", "k", "v"], "+OK\r\n");
+    let far = i64::MAX.to_string();
+    client.call(
+        &["SET", "a", "v", "EX", &far],
+        "-ERR invalid expire time in 'set' command\r\n",
+    );
+    client.call(
+        &["SET", "a", "v", "PX", "+5"],
+        "-ERR invalid expire time in 'set' command\r\n",
+    );
+    client.call(
+        &["EXPIRE", "k", &far],
+        "-ERR invalid expire time in 'expire' command\r\n",
+    );
+    client.call(
+        &["EXPIRE", "k", "9223372036854775808"],
+        "-ERR value is not an integer or out of range\r\n",
+    );
+    client.call(&["TTL", "k"], ":-1\r\n");
+    client.call(&["GET", "k"], "$1\r\nv\r\n");
 }

@@ -4,7 +4,7 @@ use std::io::{self, BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -41,6 +41,8 @@ pub fn example_path(name: &str) -> PathBuf {
 pub struct Server {
     child: Child,
     port: u16,
+    /// Every line the server has written to stderr so far.
+    stderr: Arc<Lines>,
 }
 
 impl Server {
@@ -76,8 +78,12 @@ impl Server {
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
-            forward_stderr(&mut child);
-            let mut server = Server { child, port };
+            let stderr = forward_stderr(&mut child);
+            let mut server = Server {
+                child,
+                port,
+                stderr,
+            };
             if server.wait_until_accepting() {
                 return server;
             }
@@ -111,6 +117,55 @@ impl Server {
         stream.set_write_timeout(Some(PATIENCE)).unwrap();
         stream
     }
+
+    /// The server's resident memory (`VmRSS` in `/proc/<pid>/status`), in bytes.
+    pub fn rss(&self) -> usize {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        let kib: usize = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().strip_suffix("kB"))
+            .and_then(|kib| kib.trim().parse().ok())
+            .expect("a VmRSS line");
+        kib * 1024
+    }
+
+    /// Waits (up to [`PATIENCE`]) for a line of the server's stderr that contains
+    /// `text`, and returns it.
+    #[track_caller]
+    pub fn wait_for_stderr(&self, text: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut lines = self.stderr.lines.lock().unwrap();
+        loop {
+            if let Some(line) = lines.iter().find(|line| line.contains(text)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the server never wrote {text:?} on stderr");
+            lines = self.stderr.added.wait_timeout(lines, left).unwrap().0;
+        }
+    }
+
+    /// Stops the server with `SIGTERM`, checks that it exits with success in time,
+    /// and returns the last line it wrote on stderr.
+    #[track_caller]
+    pub fn stop(mut self) -> String {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill has no memory-safety preconditions; `pid` is our child, not yet
+        // waited for, so the id is not reused.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop");
+            thread::sleep(CONNECT_RETRY);
+        };
+        assert!(status.success(), "the server failed: {status}");
+        self.wait_for_stderr("stopping")
+    }
 }
 
 impl Drop for Server {
@@ -120,16 +175,29 @@ impl Drop for Server {
     }
 }
 
+/// The lines a child wrote on stderr, and a signal for each new one.
+#[derive(Default)]
+struct Lines {
+    lines: Mutex<Vec<String>>,
+    added: Condvar,
+}
+
 /// Copies the child's error output to the test's, which the test harness captures
-/// (threads inherit the capture) and shows only if the test fails.
-fn forward_stderr(child: &mut Child) {
+/// (threads inherit the capture) and shows only if the test fails, and keeps the
+/// lines for the test to look at.
+fn forward_stderr(child: &mut Child) -> Arc<Lines> {
     let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+    let lines = Arc::new(Lines::default());
+    let kept = lines.clone();
     thread::spawn(move || {
         for line in stderr.lines() {
             let Ok(line) = line else { return };
             eprintln!("{line}");
+            kept.lines.lock().unwrap().push(line);
+            kept.added.notify_all();
         }
     });
+    lines
 }
 
 /// A port nobody listens on right now.

@@ -43,6 +43,11 @@ use crate::sys::socket;
 /// When the process runs out of file descriptors, `accept` returns the `EMFILE` error
 /// and the listener then waits, without spinning, until this runtime closes an fd (or
 /// a new connection arrives) before it tries again.
+///
+/// It belongs to the runtime it was created in: awaiting it in another runtime,
+/// outside any, or after its runtime was dropped gives an error rather than a wait
+/// that never ends (see [`Async`](crate::io::Async#caveats)); `into_std` and
+/// `from_std` move it to another runtime.
 pub struct TcpListener {
     inner: Async<net::TcpListener>,
 }

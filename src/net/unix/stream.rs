@@ -38,6 +38,13 @@ use crate::sys::socket::{self, RawAddr};
 /// })?;
 /// # std::io::Result::Ok(())
 /// ```
+///
+/// # Caveats
+///
+/// It belongs to the runtime it was created in: awaiting it in another runtime,
+/// outside any, or after its runtime was dropped gives an error rather than a wait
+/// that never ends (see [`Async`](crate::io::Async#caveats)); `into_std` and
+/// `from_std` move it to another runtime.
 pub struct UnixStream {
     inner: Async<net::UnixStream>,
 }
