@@ -70,6 +70,9 @@
 //! - [`signal`]: Ctrl-C and Unix signals as streams. A signal handler rings an
 //!   eventfd that the reactor watches like a socket (`signal/`, `sys/signal.rs`).
 //! - [`main`] and [`test`]: the attributes that run an `async fn` on a new runtime.
+//! - `hyper` (with the cargo feature `hyper`): hyper's I/O, executor and timer traits
+//!   on evloop's streams, tasks and timers, for HTTP/1.1 and HTTP/2 servers and
+//!   clients (`hyper/`).
 //!
 //! Not public, but worth reading: `reactor/` (the epoll instance, and each fd's
 //! readiness and waiting tasks), `blocking.rs` (the thread pool), and `sys/` (the only
@@ -88,6 +91,8 @@
 
 mod blocking;
 pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub mod net;
 mod reactor;

@@ -41,7 +41,7 @@ use crate::sys::socket::{self, RawAddr};
 /// # std::io::Result::Ok(())
 /// ```
 pub struct TcpStream {
-    inner: Async<net::TcpStream>,
+    pub(in crate::net) inner: Async<net::TcpStream>,
 }
 
 impl TcpStream {

@@ -39,7 +39,7 @@ use crate::sys::socket::{self, RawAddr};
 /// # std::io::Result::Ok(())
 /// ```
 pub struct UnixStream {
-    inner: Async<net::UnixStream>,
+    pub(in crate::net) inner: Async<net::UnixStream>,
 }
 
 impl UnixStream {
