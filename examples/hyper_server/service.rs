@@ -2,9 +2,10 @@
 //!
 //! - `GET /` (and anything else not below): `Hello, World!`
 //! - `POST /echo`: the request body, streamed back as it arrives;
-//! - `GET /bytes/N`: `N` zero bytes, made 64 KiB at a time as the client takes them
-//!   (hyper asks the body for more only when the connection has room, so a client that
-//!   stops reading stops the server from making more).
+//! - `GET /bytes/N`: `N` bytes of `x`, made 64 KiB at a time as the client takes them,
+//!   each piece freshly allocated as a real handler's data would be (hyper asks the
+//!   body for more only when the connection has room, so a client that stops reading
+//!   stops the server from making more, and its memory stays bounded).
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -18,15 +19,15 @@ use hyper::{Method, Request, Response, StatusCode};
 /// Every response body: boxed, not `Send` (nothing here leaves the thread).
 pub type ResponseBody = UnsyncBoxBody<Bytes, hyper::Error>;
 
-/// The piece `/bytes/N` is made of.
-static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+/// The size of the pieces `/bytes/N` is made of.
+const PIECE: u64 = 64 * 1024;
 
 pub async fn handle(request: Request<Incoming>) -> Result<Response<ResponseBody>, Infallible> {
     let path = request.uri().path();
     let response = match (request.method(), path) {
         (&Method::POST, "/echo") => Response::new(request.into_body().boxed_unsync()),
         (&Method::GET, _) if path.starts_with("/bytes/") => match path["/bytes/".len()..].parse() {
-            Ok(length) => Response::new(Zeros { left: length }.boxed_unsync()),
+            Ok(length) => Response::new(Made { left: length }.boxed_unsync()),
             Err(_) => text(StatusCode::BAD_REQUEST, "/bytes/N wants a number\n"),
         },
         _ => text(StatusCode::OK, "Hello, World!"),
@@ -41,13 +42,12 @@ fn text(status: StatusCode, body: &'static str) -> Response<ResponseBody> {
     response
 }
 
-/// A body of `left` zero bytes, handed out in pieces of [`ZEROS`]: no memory grows
-/// with its length.
-struct Zeros {
+/// A body of `left` bytes, made a [`PIECE`] at a time when hyper asks for one.
+struct Made {
     left: u64,
 }
 
-impl Body for Zeros {
+impl Body for Made {
     type Data = Bytes;
     type Error = hyper::Error;
 
@@ -58,9 +58,10 @@ impl Body for Zeros {
         if self.left == 0 {
             return Poll::Ready(None);
         }
-        let piece = self.left.min(ZEROS.len() as u64) as usize;
-        self.left -= piece as u64;
-        Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&ZEROS[..piece])))))
+        let piece = self.left.min(PIECE);
+        self.left -= piece;
+        let piece = vec![b'x'; piece as usize];
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from(piece)))))
     }
 
     fn is_end_stream(&self) -> bool {
