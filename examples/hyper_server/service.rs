@@ -16,7 +16,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes, Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 
-/// Every response body: boxed, not `Send` (nothing here leaves the thread).
+/// Every response body, boxed. `Send` but not `Sync` (hyper's request body is not
+/// `Sync`); evloop would take a `!Send` one too, the tokio port of this server
+/// (bench/build_cost/tokio-hyper-app) would not.
 pub type ResponseBody = UnsyncBoxBody<Bytes, hyper::Error>;
 
 /// The size of the pieces `/bytes/N` is made of.
