@@ -30,6 +30,12 @@ const INITIALIZED_READ_MAX: usize = 16 * 1024;
 /// 16 KiB of hyper's buffer for each such read. Writes go through [`AsyncWrite`];
 /// hyper's vectored writes become one `sendmsg` on an evloop socket.
 ///
+/// # Caveats
+///
+/// `T` must be `'static` (own its stream, not borrow it): `Io` asks `T`'s type id
+/// whether it is an evloop socket, and only `'static` types have one. hyper's
+/// connections are spawned as tasks, which need that anyway.
+///
 /// # Examples
 ///
 /// ```no_run
