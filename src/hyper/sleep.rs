@@ -286,10 +286,10 @@ mod tests {
     #[test]
     fn dropped_after_its_runtime_it_does_nothing() {
         let runtime = paused();
-        let mut sleep = runtime.block_on(async {
-            let mut sleep = in_a_second();
+        let mut sleep = Sleep::until(Instant::from_std(std::time::Instant::now()));
+        runtime.block_on(async {
+            sleep.reset(Instant::now() + Duration::from_secs(1));
             assert!(poll_with(&mut sleep, Waker::noop()).is_pending());
-            sleep
         });
         drop(runtime);
         let other = paused();
@@ -305,10 +305,10 @@ mod tests {
     #[test]
     #[should_panic(expected = "polled on a runtime other than the one that first polled it")]
     fn polled_on_another_runtime_it_panics() {
-        let mut sleep = paused().block_on(async {
-            let mut sleep = in_a_second();
+        let mut sleep = Sleep::until(Instant::from_std(std::time::Instant::now()));
+        paused().block_on(async {
+            sleep.reset(Instant::now() + Duration::from_secs(1));
             assert!(poll_with(&mut sleep, Waker::noop()).is_pending());
-            sleep
         });
         paused().block_on(async move {
             let _ = poll_with(&mut sleep, Waker::noop());

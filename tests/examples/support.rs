@@ -96,6 +96,8 @@ impl Server {
     }
 }
 
+// Only the hyper tests (feature `hyper`) watch a server's memory and signal it.
+#[cfg_attr(not(feature = "hyper"), allow(dead_code))]
 impl Server {
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
