@@ -51,9 +51,10 @@ const OTHER_RUNTIME: &str = "evloop: a hyper timer was polled on a runtime other
 /// # Caveats
 ///
 /// Dropped while its runtime is not running on the dropping thread, its timer stays
-/// armed until its deadline, and then wakes the task that last polled it once (see
-/// the [module source](self) for why that is harmless). hyper drops its sleeps inside
-/// the connection that owns them, on the runtime, where dropping cancels the timer.
+/// armed until its deadline, and then wakes the task that last polled it once: a
+/// spurious wake, which every future must tolerate (`src/hyper/sleep.rs` explains).
+/// hyper drops its sleeps inside the connection that owns them, on the runtime, where
+/// dropping cancels the timer.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
