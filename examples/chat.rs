@@ -3,23 +3,27 @@
 //!
 //! What it teaches: state shared by many tasks on one thread (the room is an
 //! `Rc<RefCell<..>>`, no lock); one connection used by two tasks at once through
-//! `&TcpStream` (one reads, one writes); and a small hand-written queue with a waker,
-//! bounded so that a client who stops reading is dropped instead of holding up the
-//! room or filling the server's memory.
+//! `&TcpStream` (one reads, one writes); and a bounded `evloop::sync::mpsc` channel
+//! per client as its outbox, so that a client who stops reading is dropped instead of
+//! holding up the room or filling the server's memory.
+//!
+//! (Why not one `broadcast` channel for the room? A broadcast receiver learns that it
+//! fell behind only when it next receives, and the writer of a client who stopped
+//! reading never gets there: it waits forever for that client's socket to take its
+//! last write. Each sender's `try_send` into a full outbox notices at once.)
 //!
 //! Run with `cargo run --release --example chat [PORT]` (port 7780 by default), then
 //! join from two terminals with `nc 127.0.0.1 7780`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, VecDeque};
-use std::future::poll_fn;
+use std::collections::BTreeMap;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpStream};
+use evloop::sync::mpsc::{self, error::TrySendError};
 
 /// Lines queued for one client before it counts as too slow and is dropped.
 const OUTBOX_LINES: usize = 64;
@@ -59,28 +63,29 @@ async fn serve(stream: TcpStream, peer: SocketAddr, room: Rc<RefCell<Room>>) {
         Some(_) => peer.to_string(),
         None => return,
     };
-    let outbox = Rc::new(Outbox::default());
-    let id = room
-        .borrow_mut()
-        .join(name.clone(), stream.clone(), outbox.clone());
-    let writer = evloop::spawn(write_outbox(stream.clone(), outbox.clone()));
+    let (outbox, queued) = mpsc::channel(OUTBOX_LINES);
+    let id = room.borrow_mut().join(name.clone(), stream.clone(), outbox);
+    let writer = evloop::spawn(write_outbox(stream.clone(), queued));
+    // Ends at end of stream, also when the client is dropped for not reading (see
+    // `Member::send`: its connection is shut down).
     while let Some(line) = lines.next(&stream).await {
-        if outbox.is_closed() {
-            // Dropped for not reading (see `Member::send`).
-            break;
-        }
         room.borrow()
             .broadcast(Some(id), &format!("{name}: {line}"));
     }
+    // Leaving drops the outbox's sender: the writer ends once the outbox is empty.
     room.borrow_mut().leave(id);
     let _ = writer.await;
 }
 
 /// The other half of a client: sends it whatever lands in its outbox, batching all
 /// that queued up while the last write was under way.
-async fn write_outbox(stream: Rc<TcpStream>, outbox: Rc<Outbox>) {
+async fn write_outbox(stream: Rc<TcpStream>, mut outbox: mpsc::Receiver<Rc<str>>) {
+    let mut lines = Vec::new();
     let mut batch = Vec::new();
-    while poll_fn(|cx| outbox.poll_take_all(cx, &mut batch)).await {
+    while outbox.recv_many(&mut lines, OUTBOX_LINES).await > 0 {
+        for line in lines.drain(..) {
+            batch.extend_from_slice(line.as_bytes());
+        }
         if (&*stream).write_all(&batch).await.is_err() {
             return;
         }
@@ -98,12 +103,15 @@ struct Room {
 struct Member {
     name: String,
     stream: Rc<TcpStream>,
-    outbox: Rc<Outbox>,
+    /// Lines for this member's writer task, at most [`OUTBOX_LINES`] of them.
+    outbox: mpsc::Sender<Rc<str>>,
+    /// Set once dropped for not reading, until its reader task sees the end.
+    dropped: Cell<bool>,
 }
 
 impl Room {
     /// Adds a member, greets them and tells the others; returns the member's id.
-    fn join(&mut self, name: String, stream: Rc<TcpStream>, outbox: Rc<Outbox>) -> u64 {
+    fn join(&mut self, name: String, stream: Rc<TcpStream>, outbox: mpsc::Sender<Rc<str>>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         let here: Vec<&str> = self.members.values().map(|m| m.name.as_str()).collect();
@@ -117,6 +125,7 @@ impl Room {
             name,
             stream,
             outbox,
+            dropped: Cell::new(false),
         };
         member.send(&Rc::from(greeting + "\n"));
         self.members.insert(id, member);
@@ -126,7 +135,6 @@ impl Room {
     /// Removes a member (its writer task then ends) and tells the others.
     fn leave(&mut self, id: u64) {
         if let Some(member) = self.members.remove(&id) {
-            member.outbox.close();
             self.broadcast(None, &format!("* {} left", member.name));
         }
     }
@@ -145,76 +153,16 @@ impl Room {
 impl Member {
     /// Queues a line; a member whose outbox is full is too slow and is dropped: its
     /// connection is shut down, which ends its reader task (it reads end of stream,
-    /// then leaves the room) and its writer task.
+    /// then leaves the room) and its writer task (its write fails).
     fn send(&self, line: &Rc<str>) {
-        if self.outbox.push(line.clone()).is_err() {
+        if self.dropped.get() {
+            return;
+        }
+        if let Err(TrySendError::Full(_)) = self.outbox.try_send(line.clone()) {
             eprintln!("chat: {} is not reading; dropping them", self.name);
-            self.outbox.close();
+            self.dropped.set(true);
             let _ = self.stream.shutdown(Shutdown::Both);
         }
-    }
-}
-
-/// One client's queue of lines to send: filled by the other clients' tasks, emptied by
-/// the client's writer task. A tiny single-threaded channel.
-#[derive(Default)]
-struct Outbox {
-    lines: RefCell<VecDeque<Rc<str>>>,
-    /// The writer task, when it found the queue empty and is waiting.
-    waker: Cell<Option<Waker>>,
-    /// No more lines: the writer task stops.
-    closed: Cell<bool>,
-}
-
-/// [`Outbox::push`] found the queue full.
-struct Full;
-
-impl Outbox {
-    fn push(&self, line: Rc<str>) -> Result<(), Full> {
-        if self.closed.get() {
-            return Ok(());
-        }
-        let mut lines = self.lines.borrow_mut();
-        if lines.len() == OUTBOX_LINES {
-            return Err(Full);
-        }
-        lines.push_back(line);
-        self.wake_writer();
-        Ok(())
-    }
-
-    fn close(&self) {
-        self.closed.set(true);
-        self.wake_writer();
-    }
-
-    fn is_closed(&self) -> bool {
-        self.closed.get()
-    }
-
-    fn wake_writer(&self) {
-        if let Some(waker) = self.waker.take() {
-            waker.wake();
-        }
-    }
-
-    /// Moves every queued line into `batch`: `Ready(true)` if there were any,
-    /// `Ready(false)` once the outbox is closed, else `Pending` with the waker stored,
-    /// so that the next `push` or `close` wakes the writer. (That is the contract of
-    /// `Pending`: whoever returns it has arranged for a wake-up.)
-    fn poll_take_all(&self, cx: &mut std::task::Context<'_>, batch: &mut Vec<u8>) -> Poll<bool> {
-        if self.closed.get() {
-            return Poll::Ready(false);
-        }
-        let mut lines = self.lines.borrow_mut();
-        if lines.is_empty() {
-            self.waker.set(Some(cx.waker().clone()));
-            return Poll::Pending;
-        }
-        for line in lines.drain(..) {
-            batch.extend_from_slice(line.as_bytes());
-        }
-        Poll::Ready(true)
     }
 }
 

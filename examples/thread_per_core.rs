@@ -8,11 +8,17 @@
 //! accept queue, a lock or each other's tasks. A connection stays on the thread that
 //! accepted it for its whole life.
 //!
+//! When the runtimes do need to talk, they send messages: `evloop::sync::remote`
+//! channels have senders that any thread may hold. Here every core reports each
+//! connection it opens and closes to a counting task on the main thread's runtime,
+//! and a client that sends the line `stats` gets the counts back: its core asks the
+//! counter over the same channel and awaits the answer on a `remote::oneshot`.
+//!
 //! Each connection is greeted with the name of the thread serving it, then everything
 //! it sends is echoed back. Run with
 //! `cargo run --release --example thread_per_core [PORT [THREADS]]` (by default as many
 //! threads as `std::thread::available_parallelism` reports), then connect a few times
-//! with `nc 127.0.0.1 7781` and watch the greetings and the server's log.
+//! with `nc 127.0.0.1 7781`, type `stats`, and watch the greetings and the server's log.
 //!
 //! The threads are not pinned to cores; the scheduler keeps each mostly on one. To pin
 //! them, run the server under `taskset`, or call `sched_setaffinity` in each thread.
@@ -23,9 +29,22 @@ use std::thread;
 
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpSocket, TcpStream};
+use evloop::sync::remote::{mpsc, oneshot};
 
 /// Connections each listener's kernel queue holds before `accept`.
 const BACKLOG: u32 = 1024;
+
+/// What a core tells the counter on the main thread.
+enum Report {
+    Opened {
+        core: usize,
+    },
+    Closed {
+        core: usize,
+    },
+    /// A client asked for the counts; the answer goes back on the one-shot.
+    Stats(oneshot::Sender<String>),
+}
 
 fn main() -> io::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -44,15 +63,20 @@ fn main() -> io::Result<()> {
         })
         .collect::<io::Result<Vec<_>>>()?;
     println!("thread_per_core: {threads} threads serving {addr}");
+    let (reports, inbox) = mpsc::unbounded_channel();
     let workers: Vec<_> = sockets
         .into_iter()
         .enumerate()
-        .map(|(i, socket)| {
+        .map(|(core, socket)| {
+            let reports = reports.clone();
             thread::Builder::new()
-                .name(format!("core-{i}"))
-                .spawn(move || run_one_runtime(socket))
+                .name(format!("core-{core}"))
+                .spawn(move || run_one_runtime(core, socket, reports))
         })
         .collect::<io::Result<_>>()?;
+    drop(reports);
+    // The main thread's own runtime counts; it ends when every core has stopped.
+    evloop::block_on(count_connections(inbox, threads));
     for worker in workers {
         worker.join().expect("a worker thread panicked")?;
     }
@@ -60,7 +84,11 @@ fn main() -> io::Result<()> {
 }
 
 /// A thread's whole life: its own runtime, its own listener, its own connections.
-fn run_one_runtime(socket: TcpSocket) -> io::Result<()> {
+fn run_one_runtime(
+    core: usize,
+    socket: TcpSocket,
+    reports: mpsc::UnboundedSender<Report>,
+) -> io::Result<()> {
     let name = thread::current().name().unwrap_or("unnamed").to_string();
     let runtime = evloop::Runtime::new()?;
     runtime.block_on(async {
@@ -70,7 +98,8 @@ fn run_one_runtime(socket: TcpSocket) -> io::Result<()> {
             match listener.accept().await {
                 Ok((stream, peer)) => {
                     println!("{name} serves {peer}");
-                    drop(evloop::spawn(serve(stream, name.clone())));
+                    let reports = reports.clone();
+                    drop(evloop::spawn(serve(stream, core, name.clone(), reports)));
                 }
                 Err(error) => eprintln!("{name}: accept failed: {error}"),
             }
@@ -78,21 +107,71 @@ fn run_one_runtime(socket: TcpSocket) -> io::Result<()> {
     })
 }
 
-/// Greets the client with the thread's name, then echoes.
-async fn serve(mut stream: TcpStream, name: String) {
+/// Greets the client with the thread's name, then echoes; answers `stats` with the
+/// counts from the main thread.
+async fn serve(
+    mut stream: TcpStream,
+    core: usize,
+    name: String,
+    reports: mpsc::UnboundedSender<Report>,
+) {
+    // Reported before the greeting: a client that saw it and then asks any core for
+    // the stats is counted (the channel keeps the order of sends).
+    let _ = reports.send(Report::Opened { core });
     let _ = stream.set_nodelay(true);
     let greeting = format!("served by {name}\n");
-    if stream.write_all(greeting.as_bytes()).await.is_err() {
-        return;
+    if stream.write_all(greeting.as_bytes()).await.is_ok() {
+        let _ = echo_or_stats(&mut stream, &reports).await;
     }
+    let _ = reports.send(Report::Closed { core });
+}
+
+async fn echo_or_stats(
+    stream: &mut TcpStream,
+    reports: &mpsc::UnboundedSender<Report>,
+) -> io::Result<()> {
     let mut buf = [0; 4096];
     loop {
-        let n = match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        if stream.write_all(&buf[..n]).await.is_err() {
-            return;
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        if &buf[..n] == b"stats\n" {
+            let (answer, stats) = oneshot::channel();
+            let stats = match reports.send(Report::Stats(answer)) {
+                Ok(()) => stats.await.unwrap_or_default(),
+                Err(_) => String::from("stats: the counter has stopped\n"),
+            };
+            stream.write_all(stats.as_bytes()).await?;
+        } else {
+            stream.write_all(&buf[..n]).await?;
+        }
+    }
+}
+
+/// The counter: open connections per core and how many were served in all.
+async fn count_connections(mut inbox: mpsc::UnboundedReceiver<Report>, threads: usize) {
+    let mut open = vec![0u64; threads];
+    let mut served = 0u64;
+    while let Some(report) = inbox.recv().await {
+        match report {
+            Report::Opened { core } => {
+                open[core] += 1;
+                served += 1;
+            }
+            Report::Closed { core } => open[core] -= 1,
+            Report::Stats(answer) => {
+                let per_core: Vec<String> = open
+                    .iter()
+                    .enumerate()
+                    .map(|(core, n)| format!("core-{core}: {n}"))
+                    .collect();
+                let total: u64 = open.iter().sum();
+                let _ = answer.send(format!(
+                    "stats: {total} open ({}), {served} served\n",
+                    per_core.join(", ")
+                ));
+            }
         }
     }
 }

@@ -9,10 +9,11 @@ use std::os::fd::{FromRawFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use evloop::io::{Async, AsyncReadExt, AsyncWriteExt};
+use waker_fn::waker_fn;
 
 mod common;
 
@@ -95,26 +96,27 @@ fn an_eventfd_wakes_its_reader() -> io::Result<()> {
     })
 }
 
-/// A waker from outside evloop (another executor's, a combinator's) that, when woken,
-/// registers and deregisters an fd on the runtime, then wakes the task waiting for it.
+/// What a [`registering_waker`] did, and the task to wake after it.
 #[derive(Default)]
-struct RegisteringWaker {
+struct Registering {
     registered: AtomicBool,
     task: Mutex<Option<Waker>>,
 }
 
-impl Wake for RegisteringWaker {
-    fn wake(self: Arc<Self>) {
+/// A waker from outside evloop (another executor's, a combinator's) that, when woken,
+/// registers and deregisters an fd on the runtime, then wakes the task waiting for it.
+fn registering_waker(state: Arc<Registering>) -> Waker {
+    waker_fn(move || {
         let socket = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP socket");
         drop(Async::new(socket).expect("register it"));
-        self.registered.store(true, Ordering::Release);
-        let task = self
+        state.registered.store(true, Ordering::Release);
+        let task = state
             .task
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         task.into_iter().for_each(Waker::wake);
-    }
+    })
 }
 
 /// The reactor wakes its own tasks while it walks its table of fds, but a waker that is
@@ -134,8 +136,8 @@ fn a_foreign_waker_may_register_an_fd_when_an_event_wakes_it() {
             let task = evloop::spawn(async move { task_reader.readable().await });
             // Let the task run and store its waker first.
             evloop::task::yield_now().await;
-            let foreign = Arc::new(RegisteringWaker::default());
-            let waker = Waker::from(foreign.clone());
+            let foreign = Arc::new(Registering::default());
+            let waker = registering_waker(foreign.clone());
             let poll = reader.poll_readable(&mut Context::from_waker(&waker));
             assert!(poll.is_pending(), "the pipe is empty");
             assert!(!task.is_finished(), "the task waits too");

@@ -1,6 +1,6 @@
 //! `#[evloop::test]` and `#[evloop::main]` used for real.
 //!
-//! The compile errors are pinned separately, in `tests/ui.rs`.
+//! The compile errors are pinned separately, in `macros/tests/ui.rs`.
 
 use std::cell::Cell;
 use std::io;

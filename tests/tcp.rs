@@ -77,15 +77,16 @@ fn one_task_reads_while_another_writes_through_shared_references() -> io::Result
 #[test]
 fn split_halves_read_and_write_concurrently() -> io::Result<()> {
     evloop::block_on(async {
-        let (mut client, server) = connected_pair().await?;
-        let (mut server_read, mut server_write) = server.into_split();
+        let (client, server) = connected_pair().await?;
+        let (mut server_read, mut server_write) = server.split();
         let echo = evloop::spawn(async move {
             let copied = evloop::io::copy(&mut server_read, &mut server_write).await?;
             // Dropping the owned write half shuts the write side down.
             drop(server_write);
             io::Result::Ok(copied)
         });
-        let (mut read_half, mut write_half) = client.split();
+        // Borrowed halves: two shared references, with no split at all.
+        let (mut read_half, mut write_half) = (&client, &client);
         let payload = vec![7u8; 200_000];
         let writing = async {
             write_half.write_all(&payload).await?;
@@ -93,7 +94,7 @@ fn split_halves_read_and_write_concurrently() -> io::Result<()> {
         };
         let mut echoed = Vec::new();
         let reading = read_half.read_to_end(&mut echoed);
-        let (written, read) = common::join(writing, reading).await;
+        let (written, read) = futures::future::join(writing, reading).await;
         written?;
         assert_eq!(read?, payload.len());
         assert_eq!(echoed, payload);

@@ -15,10 +15,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{Checksum, XorShift, isolated, join, raise_fd_limit, wait_until};
+use common::{Checksum, XorShift, isolated, raise_fd_limit, wait_until};
 use evloop::Runtime;
 use evloop::io::{AsyncReadExt, AsyncWriteExt};
 use evloop::net::{TcpListener, TcpSocket, TcpStream};
+use futures::future::join;
 
 /// Concurrent connections in the load test.
 const CONNECTIONS: usize = 1000;
@@ -64,7 +65,7 @@ async fn client(addr: std::net::SocketAddr, id: usize, sent: Seen) -> io::Result
     for number in 0..MESSAGES {
         let len = rng.between(1, MAX_MESSAGE);
         rng.fill(&mut message, len);
-        let (mut reader, mut writer) = stream.split();
+        let (mut reader, mut writer) = (&stream, &stream);
         let (written, read) = join(
             writer.write_all(&message),
             reader.read_exact(&mut echoed[..len]),

@@ -8,10 +8,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use evloop::Runtime;
 use evloop::time::{self, Duration, Instant, MissedTickBehavior};
+use waker_fn::waker_fn;
 
 mod common;
 use common::XorShift;
@@ -24,14 +25,14 @@ fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
 }
 
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
+/// A waker that counts its wakes, and the count.
+fn counting_waker() -> (Waker, Arc<AtomicUsize>) {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let count = wakes.clone();
+    let waker = waker_fn(move || {
+        count.fetch_add(1, Ordering::SeqCst);
+    });
+    (waker, wakes)
 }
 
 /// Polls `future` once with `waker` (so a `Sleep` arms its timer for that waker).
@@ -108,7 +109,7 @@ async fn a_sleep_never_completes_before_its_deadline() {
 
 #[evloop::test(start_paused)]
 async fn reset_moves_an_armed_sleep_earlier_and_later() {
-    let waker = Waker::from(Arc::new(CountingWaker::default()));
+    let (waker, _) = counting_waker();
     let start = Instant::now();
     let mut sleep = time::sleep(Duration::from_secs(10));
     assert!(poll_once(&mut sleep, &waker).is_pending());
@@ -133,8 +134,7 @@ async fn reset_moves_an_armed_sleep_earlier_and_later() {
 fn a_dropped_sleep_never_wakes_its_task() {
     let runtime = paused();
     runtime.block_on(async {
-        let counter = Arc::new(CountingWaker::default());
-        let waker = Waker::from(counter.clone());
+        let (waker, wakes) = counting_waker();
         let mut sleeps: Vec<_> = (1..=100).map(|n| time::sleep(ms(n))).collect();
         for sleep in &mut sleeps {
             assert!(poll_once(sleep, &waker).is_pending());
@@ -147,7 +147,7 @@ fn a_dropped_sleep_never_wakes_its_task() {
         });
         drop(sleeps);
         time::advance(ms(200)).await;
-        assert_eq!(counter.0.load(Ordering::SeqCst), 0);
+        assert_eq!(wakes.load(Ordering::SeqCst), 0);
     });
     assert!(format!("{runtime:?}").contains("timers: 0"), "{runtime:?}");
 }

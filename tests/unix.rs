@@ -63,10 +63,11 @@ fn stream_echo_round_trip_through_a_listener() -> io::Result<()> {
         assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_ref()));
         let payload: Vec<u8> = (0..100_000u32).map(|i| i as u8).collect();
         let mut echoed = vec![0; payload.len()];
-        let (written, read) = common::join(async { (&client).write_all(&payload).await }, async {
-            (&client).read_exact(&mut echoed).await
-        })
-        .await;
+        let (written, read) =
+            futures::future::join(async { (&client).write_all(&payload).await }, async {
+                (&client).read_exact(&mut echoed).await
+            })
+            .await;
         written?;
         read?;
         assert_eq!(echoed, payload);
@@ -99,7 +100,7 @@ fn incoming_yields_each_connection() -> io::Result<()> {
 #[test]
 fn pair_and_split_halves_carry_data_both_ways() -> io::Result<()> {
     evloop::block_on(async {
-        let (mut a, b) = UnixStream::pair()?;
+        let (a, b) = UnixStream::pair()?;
         let (mut b_read, mut b_write) = b.into_split();
         let echo = evloop::spawn(async move {
             let copied = evloop::io::copy(&mut b_read, &mut b_write).await?;
@@ -107,14 +108,15 @@ fn pair_and_split_halves_carry_data_both_ways() -> io::Result<()> {
             drop(b_write);
             io::Result::Ok(copied)
         });
-        let (mut read_half, mut write_half) = a.split();
+        let (mut read_half, mut write_half) = (&a, &a);
         let payload = vec![9u8; 300_000];
         let mut echoed = Vec::new();
         let writing = async {
             write_half.write_all(&payload).await?;
             write_half.close().await
         };
-        let (written, read) = common::join(writing, read_half.read_to_end(&mut echoed)).await;
+        let (written, read) =
+            futures::future::join(writing, read_half.read_to_end(&mut echoed)).await;
         written?;
         assert_eq!(read?, payload.len());
         assert_eq!(echoed, payload);

@@ -13,6 +13,8 @@ pub enum Target {
     AtMostTokio,
     /// Below both tokio and smol in the same run.
     BelowPeers,
+    /// At most these fractions of tokio's and of smol's value in the same run.
+    FractionOfPeers { tokio: f64, smol: f64 },
     /// No target.
     None,
 }
@@ -134,6 +136,62 @@ pub const TIMERS_MANY_LATE_P99: Spec = Spec {
     earlier: None,
 };
 
+/// The sync targets of issue 13: a local primitive at most a third of tokio's time
+/// and half of smol's.
+const SYNC_LOCAL: Target = Target::FractionOfPeers {
+    tokio: 1.0 / 3.0,
+    smol: 0.5,
+};
+
+pub const MPSC_PING_PONG: Spec = Spec {
+    label: "mpsc_ping_pong",
+    unit: "ns/round trip",
+    target: SYNC_LOCAL,
+    earlier: None,
+};
+pub const MPSC_STREAM: Spec = Spec {
+    label: "mpsc_stream",
+    unit: "ns/message",
+    target: SYNC_LOCAL,
+    earlier: None,
+};
+pub const ONESHOT: Spec = Spec {
+    label: "oneshot",
+    unit: "ns/channel",
+    target: SYNC_LOCAL,
+    earlier: None,
+};
+pub const MUTEX_UNCONTENDED: Spec = Spec {
+    label: "mutex_uncontended",
+    unit: "ns/lock",
+    target: SYNC_LOCAL,
+    earlier: None,
+};
+pub const MUTEX_CONTENDED: Spec = Spec {
+    label: "mutex_contended",
+    unit: "ns/lock",
+    target: SYNC_LOCAL,
+    earlier: None,
+};
+pub const REMOTE_MPSC: Spec = Spec {
+    label: "remote_mpsc",
+    unit: "ns/message",
+    target: Target::AtMostTokio,
+    earlier: None,
+};
+pub const REMOTE_MPSC_LATENCY_P50: Spec = Spec {
+    label: "remote_mpsc_latency p50",
+    unit: "us",
+    target: Target::AtMostTokio,
+    earlier: None,
+};
+pub const REMOTE_MPSC_LATENCY_P99: Spec = Spec {
+    label: "remote_mpsc_latency p99",
+    unit: "us",
+    target: Target::None,
+    earlier: None,
+};
+
 /// One row: the spec and a value per runtime (`None`: not run).
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
@@ -205,12 +263,19 @@ fn cells(row: &Row) -> Vec<String> {
         Target::AtMost(limit) => Some((limit, true)),
         Target::AtMostTokio => value(Runtime::Tokio).map(|tokio| (tokio, true)),
         Target::BelowPeers => peers.map(|(tokio, smol)| (tokio.min(smol), false)),
+        Target::FractionOfPeers {
+            tokio: of_tokio,
+            smol: of_smol,
+        } => peers.map(|(tokio, smol)| ((tokio * of_tokio).min(smol * of_smol), true)),
         Target::None => None,
     };
     let target_text = match row.spec.target {
         Target::AtMost(limit) => format!("<= {}", number(limit)),
         Target::AtMostTokio => "<= tokio".to_owned(),
         Target::BelowPeers => "< both".to_owned(),
+        Target::FractionOfPeers { tokio, smol } => {
+            format!("<= tokio/{:.0}, smol/{:.0}", 1.0 / tokio, 1.0 / smol)
+        }
         Target::None => "-".to_owned(),
     };
     let met = match (evloop, target) {

@@ -24,6 +24,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
+use futures_core::Stream;
+
 use super::{job_failed, run_blocking};
 use crate::task::{JoinHandle, spawn_blocking};
 
@@ -159,6 +161,37 @@ impl ReadDir {
                 },
             }
         }
+    }
+}
+
+/// The entries, as [`next_entry`](ReadDir::next_entry) gives them: the stream ends at
+/// the end of the directory, and an error reading it is an item (the listing may go
+/// on after it).
+///
+/// # Examples
+///
+/// ```
+/// use evloop::fs;
+/// use futures::TryStreamExt;
+///
+/// evloop::block_on(async {
+///     let dir = std::env::temp_dir().join(format!("evloop-doc-stream-{}", std::process::id()));
+///     fs::create_dir_all(&dir).await?;
+///     fs::write(dir.join("a"), b"").await?;
+///     fs::write(dir.join("b"), b"").await?;
+///     let entries: Vec<fs::DirEntry> = fs::read_dir(&dir).await?.try_collect().await?;
+///     let mut names: Vec<_> = entries.iter().map(|e| e.file_name()).collect();
+///     names.sort();
+///     assert_eq!(names, ["a", "b"]);
+///     fs::remove_dir_all(&dir).await
+/// })?;
+/// # std::io::Result::Ok(())
+/// ```
+impl Stream for ReadDir {
+    type Item = io::Result<DirEntry>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_next_entry(cx).map(Result::transpose)
     }
 }
 

@@ -1,5 +1,18 @@
-//! Asynchronous I/O: the `futures-io` traits, extension methods to call them with
-//! `.await`, and [`Async`], which makes any pollable file descriptor an async one.
+//! Asynchronous I/O: the `futures-io` traits, the helpers to call them with `.await`,
+//! and [`Async`], which makes any pollable file descriptor an async one.
+//!
+//! evloop's streams implement the four `futures-io` traits ([`AsyncRead`],
+//! [`AsyncWrite`], [`AsyncBufRead`], [`AsyncSeek`]), the ones async-std, smol and the
+//! `futures` crate use. Those traits are poll-based (`poll_read(cx, buf)`); the
+//! extension traits ([`AsyncReadExt`], [`AsyncWriteExt`], [`AsyncBufReadExt`],
+//! [`AsyncSeekExt`]) wrap each call in a future, so code says
+//! `stream.read(&mut buf).await`.
+//!
+//! The extension traits and the helpers beside them ([`BufReader`], [`BufWriter`],
+//! [`copy`], [`Cursor`], ...) are `futures-util`'s, re-exported: the very items that
+//! `futures::io` exports. So a program that also uses the `futures` crate sees one
+//! `AsyncReadExt`, not two that make every `read` call ambiguous. evloop adds what
+//! `futures-util` lacks: [`copy_bidirectional`] (a proxy's core) and [`Async`].
 //!
 //! ```no_run
 //! use evloop::io::{AsyncReadExt, AsyncWriteExt};
@@ -13,14 +26,44 @@
 //! # std::io::Result::Ok(()) })?;
 //! # std::io::Result::Ok(())
 //! ```
+//!
+//! Buffered reading, line by line ([`lines`](AsyncBufReadExt::lines) is a `Stream`):
+//!
+//! ```
+//! use evloop::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+//!
+//! evloop::block_on(async {
+//!     let input: &[u8] = b"first\nsecond\nthe rest";
+//!     let mut reader = BufReader::new(input);
+//!     let mut line = String::new();
+//!     reader.read_line(&mut line).await?;
+//!     assert_eq!(line, "first\n");
+//!     let mut rest = String::new();
+//!     reader.take(6).read_to_string(&mut rest).await?;
+//!     assert_eq!(rest, "second");
+//!     std::io::Result::Ok(())
+//! })?;
+//! # std::io::Result::Ok(())
+//! ```
+//!
+//! # Splitting a stream
+//!
+//! evloop's `TcpStream` and `UnixStream` split without a lock: `&TcpStream` is itself
+//! `AsyncRead + AsyncWrite` (two borrowed halves are two shared references), and
+//! [`TcpStream::split`](crate::net::TcpStream::split) gives owned halves for two
+//! tasks. [`AsyncReadExt::split`] splits any other stream (a TLS stream, a
+//! [`BufReader`]) behind a lock.
 
 #![deny(unsafe_code)]
 
 mod async_fd;
-mod copy;
-mod ext;
+mod copy_bidirectional;
 
 pub use async_fd::Async;
-pub use copy::copy;
-pub use ext::{AsyncReadExt, AsyncWriteExt};
+pub use copy_bidirectional::copy_bidirectional;
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
+pub use futures_util::io::{
+    AllowStdIo, AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter,
+    Chain, Cursor, Empty, LineWriter, Lines, ReadHalf, Repeat, ReuniteError, Sink, Take, Window,
+    WriteHalf, copy, copy_buf, empty, repeat, sink,
+};

@@ -2,43 +2,33 @@
 //! alike.
 //!
 //! No lock is needed: everything runs on one thread, and `&Stream` is itself
-//! `AsyncRead + AsyncWrite`, so a half is just a shared reference (or `Rc`) that
-//! exposes one direction and delegates to it.
+//! `AsyncRead + AsyncWrite`. Two borrowed halves are two shared references; two owned
+//! halves share the stream through an `Rc` and each exposes one direction.
+//!
+//! `split` takes the stream by value, so that `stream.split()` means this split even
+//! with `futures`' `AsyncReadExt` in scope: its lock-based `split(self)` would be found
+//! before an inherent `split(&mut self)`, which needs an autoref.
 
 #![deny(unsafe_code)]
 
-/// Defines `ReadHalf<'a>`, `WriteHalf<'a>`, `OwnedReadHalf` and `OwnedWriteHalf` for
-/// `$stream` in the calling module. `$stream` must implement `AsyncRead` and
-/// `AsyncWrite` for `&$stream` and have `shutdown(&self, Shutdown)`.
+/// Defines `OwnedReadHalf` and `OwnedWriteHalf` for `$stream` in the calling module.
+/// `$stream` must implement `AsyncRead` and `AsyncWrite` for `&$stream` and have
+/// `shutdown(&self, Shutdown)`.
 macro_rules! split_halves {
     ($stream:ident) => {
-        #[doc = concat!("The reading half of a borrowed [`", stringify!($stream), "::split`].")]
-        #[derive(Debug)]
-        pub struct ReadHalf<'a>(&'a $stream);
-
-        #[doc = concat!("The writing half of a borrowed [`", stringify!($stream), "::split`].")]
-        #[derive(Debug)]
-        pub struct WriteHalf<'a>(&'a $stream);
-
         #[doc = concat!(
-            "The reading half of [`", stringify!($stream), "::into_split`]; may move to ",
+            "The reading half of [`", stringify!($stream), "::split`]; may move to ",
             "another task."
         )]
         #[derive(Debug)]
         pub struct OwnedReadHalf(::std::rc::Rc<$stream>);
 
         #[doc = concat!(
-            "The writing half of [`", stringify!($stream), "::into_split`]; dropping it ",
+            "The writing half of [`", stringify!($stream), "::split`]; dropping it ",
             "shuts down the write side of the connection."
         )]
         #[derive(Debug)]
         pub struct OwnedWriteHalf(::std::rc::Rc<$stream>);
-
-        impl<'a> ReadHalf<'a> {
-            pub(crate) fn pair(stream: &'a $stream) -> (ReadHalf<'a>, WriteHalf<'a>) {
-                (ReadHalf(stream), WriteHalf(stream))
-            }
-        }
 
         impl OwnedReadHalf {
             pub(crate) fn pair(stream: $stream) -> (OwnedReadHalf, OwnedWriteHalf) {
@@ -55,10 +45,9 @@ macro_rules! split_halves {
             }
         }
 
-        $crate::net::split::split_halves!(@as_ref $stream: ReadHalf<'_>, WriteHalf<'_>);
         $crate::net::split::split_halves!(@as_ref $stream: OwnedReadHalf, OwnedWriteHalf);
-        $crate::net::split::split_halves!(@read $stream: ReadHalf<'_>, OwnedReadHalf);
-        $crate::net::split::split_halves!(@write $stream: WriteHalf<'_>, OwnedWriteHalf);
+        $crate::net::split::split_halves!(@read $stream: OwnedReadHalf);
+        $crate::net::split::split_halves!(@write $stream: OwnedWriteHalf);
     };
 
     // Every half gives access to its stream (for `peer_addr`, options...).

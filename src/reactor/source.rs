@@ -355,14 +355,16 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
+    use waker_fn::waker_fn;
 
-    struct CountingWaker(AtomicUsize);
-
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::Relaxed);
-        }
+    /// A waker that counts its wakes, and the count.
+    fn counting_waker() -> (Waker, Arc<AtomicUsize>) {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let count = wakes.clone();
+        let waker = waker_fn(move || {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        (waker, wakes)
     }
 
     fn source() -> Source {
@@ -395,11 +397,9 @@ mod tests {
     fn every_waiter_of_a_direction_is_woken_once() {
         let source = source();
         source.clear_ready(Direction::Read);
-        let counters: Vec<_> = (0..3)
-            .map(|_| Arc::new(CountingWaker(AtomicUsize::new(0))))
-            .collect();
-        for counter in &counters {
-            source.register(Direction::Read, &Waker::from(counter.clone()));
+        let counters: Vec<_> = (0..3).map(|_| counting_waker()).collect();
+        for (waker, _) in &counters {
+            source.register(Direction::Read, waker);
         }
         let mut wakers = Vec::new();
         source.on_event(libc::EPOLLOUT as u32, &mut wakers);
@@ -407,7 +407,11 @@ mod tests {
         source.on_event(libc::EPOLLIN as u32, &mut wakers);
         assert_eq!(wakers.len(), 3);
         wakers.drain(..).for_each(Waker::wake);
-        assert!(counters.iter().all(|c| c.0.load(Ordering::Relaxed) == 1));
+        assert!(
+            counters
+                .iter()
+                .all(|(_, wakes)| wakes.load(Ordering::Relaxed) == 1)
+        );
         assert!(source.is_ready(Direction::Read));
     }
 
@@ -418,8 +422,7 @@ mod tests {
     )]
     fn registering_the_same_waker_again_keeps_one_entry() {
         let source = source();
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(counter);
+        let (waker, _) = counting_waker();
         for _ in 0..3 {
             source.register(Direction::Write, &waker);
         }
@@ -476,8 +479,7 @@ mod tests {
     #[test]
     fn would_block_clears_readiness_and_registers() {
         let source = source();
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(counter.clone());
+        let (waker, _) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut attempts = 0;
         let poll = source.poll_io(Direction::Read, &mut cx, || -> io::Result<()> {

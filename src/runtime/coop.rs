@@ -11,7 +11,7 @@
 #![deny(unsafe_code)]
 
 use std::cell::Cell;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 thread_local! {
     /// Units left in the current poll. `u32::MAX` outside a task poll: no limit.
@@ -29,15 +29,25 @@ pub(crate) fn with_budget<R>(units: u32, f: impl FnOnce() -> R) -> R {
 /// Spends one unit. `Pending` (after scheduling the task again) when the budget is
 /// spent: the caller returns `Pending` too, without doing its I/O.
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+    if proceed(cx.waker()) {
+        Poll::Ready(())
+    } else {
+        Poll::Pending
+    }
+}
+
+/// [`poll_proceed`] for code that holds the task's waker rather than its context:
+/// `false` (after waking `waker`) when the budget is spent.
+pub(crate) fn proceed(waker: &Waker) -> bool {
     BUDGET.with(|budget| match budget.get() {
         0 => {
-            cx.waker().wake_by_ref();
-            Poll::Pending
+            waker.wake_by_ref();
+            false
         }
-        u32::MAX => Poll::Ready(()),
+        u32::MAX => true,
         units => {
             budget.set(units - 1);
-            Poll::Ready(())
+            true
         }
     })
 }
@@ -68,7 +78,6 @@ pub async fn consume_budget() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::task::Waker;
 
     #[test]
     fn budget_runs_out_and_comes_back() {

@@ -296,6 +296,11 @@ impl Core {
         self.blocking.get().map_or(0, BlockingPool::thread_count)
     }
 
+    /// Whether the runtime has shut down: a task spawned now never runs.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
     /// How many unfinished tasks the runtime holds.
     pub(crate) fn task_count(&self) -> usize {
         self.tasks.borrow().len()

@@ -6,12 +6,16 @@ use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
+use futures_task::{FutureObj, LocalFutureObj, LocalSpawn, Spawn, SpawnError};
+
 use super::RuntimeMetrics;
 use super::context;
 use super::core::Core;
 use super::task::JoinHandle;
 
 /// A cheap, cloneable reference to a runtime.
+///
+/// Not `Send`: it shares the runtime's single-threaded state.
 ///
 /// # Examples
 ///
@@ -22,6 +26,38 @@ use super::task::JoinHandle;
 /// evloop::block_on(async {
 ///     let handle = Handle::current();
 ///     assert_eq!(handle.spawn(async { 7 }).await.unwrap(), 7);
+/// });
+/// ```
+///
+/// # A spawner for libraries
+///
+/// `Handle` implements the `futures` crate's spawner traits, [`LocalSpawn`] and
+/// [`Spawn`], so a library that takes "something that spawns" runs its tasks on
+/// evloop. The tasks are detached (as with a dropped [`JoinHandle`]); after the
+/// runtime shut down, spawning fails with [`SpawnError::shutdown`].
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use futures::task::{LocalSpawn, LocalSpawnExt, SpawnError};
+///
+/// /// A library function that starts its background work on any spawner.
+/// fn start_workers(spawner: &impl LocalSpawn, done: &Rc<Cell<u32>>) -> Result<(), SpawnError> {
+///     for _ in 0..3 {
+///         let done = done.clone();
+///         spawner.spawn_local(async move { done.set(done.get() + 1) })?;
+///     }
+///     Ok(())
+/// }
+///
+/// evloop::block_on(async {
+///     let done = Rc::new(Cell::new(0));
+///     start_workers(&evloop::runtime::Handle::current(), &done).unwrap();
+///     // The workers run as soon as this task lets the loop go on.
+///     for _ in 0..10 {
+///         evloop::task::yield_now().await;
+///     }
+///     assert_eq!(done.get(), 3);
 /// });
 /// ```
 #[derive(Clone)]
@@ -69,6 +105,39 @@ impl Handle {
     /// threads); see [`RuntimeMetrics`].
     pub fn metrics(&self) -> RuntimeMetrics {
         RuntimeMetrics::snapshot(&self.core)
+    }
+}
+
+/// Runs `!Send` futures as detached tasks on this runtime.
+impl LocalSpawn for Handle {
+    #[track_caller]
+    fn spawn_local_obj(&self, future: LocalFutureObj<'static, ()>) -> Result<(), SpawnError> {
+        self.status_local()?;
+        drop(self.spawn(future));
+        Ok(())
+    }
+
+    fn status_local(&self) -> Result<(), SpawnError> {
+        if self.core.is_closed() {
+            Err(SpawnError::shutdown())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Runs `Send` futures as detached tasks, on this runtime's thread like any other.
+/// Honest because `Spawn` asks nothing of the spawner itself: a library that needs to
+/// move its spawner to another thread says `S: Spawn + Send`, and `Handle`, not
+/// being `Send`, is refused at compile time.
+impl Spawn for Handle {
+    #[track_caller]
+    fn spawn_obj(&self, future: FutureObj<'static, ()>) -> Result<(), SpawnError> {
+        self.spawn_local_obj(future.into())
+    }
+
+    fn status(&self) -> Result<(), SpawnError> {
+        self.status_local()
     }
 }
 

@@ -7,6 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_core::Stream;
+
 use super::{Instant, Sleep, sleep_until};
 
 /// Ticks every `period`, the first tick at once.
@@ -260,6 +262,35 @@ impl Interval {
     /// Sets what happens to missed ticks, from the next tick on.
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.missed_tick_behavior = behavior;
+    }
+}
+
+/// The ticks, as [`tick`](Interval::tick) returns them: the instant each was due. The
+/// stream never ends.
+///
+/// # Examples
+///
+/// ```
+/// use evloop::time::{self, Duration, Instant};
+/// use futures::StreamExt;
+///
+/// # let runtime = evloop::Runtime::builder().start_paused(true).build()?;
+/// # runtime.block_on(async {
+/// let start = Instant::now();
+/// let ticks: Vec<Instant> = time::interval(Duration::from_secs(1)).take(3).collect().await;
+/// assert_eq!(ticks, [0, 1, 2].map(|s| start + Duration::from_secs(s)));
+/// # });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
+        self.get_mut().poll_tick(cx).map(Some)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (usize::MAX, None)
     }
 }
 

@@ -257,15 +257,17 @@ mod tests {
     use crate::runtime::{Runtime, context};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Wake, Waker};
+    use std::task::Waker;
+    use waker_fn::waker_fn;
 
-    #[derive(Default)]
-    struct CountingWaker(AtomicUsize);
-
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
+    /// A waker that counts its wakes, and the count.
+    fn counting_waker() -> (Waker, Arc<AtomicUsize>) {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let count = wakes.clone();
+        let waker = waker_fn(move || {
+            count.fetch_add(1, Ordering::SeqCst);
+        });
+        (waker, wakes)
     }
 
     fn armed() -> usize {
@@ -298,16 +300,14 @@ mod tests {
     #[test]
     fn only_the_last_waker_is_woken() {
         paused().block_on(async {
-            let (first, second) = (
-                Arc::new(CountingWaker::default()),
-                Arc::new(CountingWaker::default()),
-            );
+            let ((first, first_wakes), (second, second_wakes)) =
+                (counting_waker(), counting_waker());
             let mut sleep = sleep(Duration::from_secs(1));
-            assert!(poll_with(&mut sleep, &Waker::from(first.clone())).is_pending());
-            assert!(poll_with(&mut sleep, &Waker::from(second.clone())).is_pending());
+            assert!(poll_with(&mut sleep, &first).is_pending());
+            assert!(poll_with(&mut sleep, &second).is_pending());
             crate::time::advance(Duration::from_secs(1)).await;
-            assert_eq!(first.0.load(Ordering::SeqCst), 0);
-            assert_eq!(second.0.load(Ordering::SeqCst), 1);
+            assert_eq!(first_wakes.load(Ordering::SeqCst), 0);
+            assert_eq!(second_wakes.load(Ordering::SeqCst), 1);
             assert_eq!(armed(), 0, "a fired timer is disarmed");
             assert!(sleep.is_elapsed());
             assert!(poll_with(&mut sleep, Waker::noop()).is_ready());

@@ -1,15 +1,16 @@
 //! Helpers shared by the integration tests: bounded waits, fd counting, child
-//! processes, thread CPU time, a seeded random generator, and a wake from another
-//! thread into a parked loop.
+//! processes, thread CPU time, a seeded random generator, a wake from another
+//! thread into a parked loop, and futures polled by hand ([`probe`]).
 
 #![allow(
     dead_code,
     reason = "each test binary compiles this module and uses a different subset"
 )]
 
+pub mod probe;
+
 use std::future::{Future, poll_fn};
 use std::os::fd::RawFd;
-use std::pin::pin;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
@@ -331,31 +332,6 @@ impl Signal {
         })
         .await;
     }
-}
-
-/// Polls two futures of one task together until both finish.
-pub async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (pin!(a), pin!(b));
-    let (mut out_a, mut out_b) = (None, None);
-    poll_fn(|cx| {
-        if out_a.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                out_a = Some(v);
-            }
-        }
-        if out_b.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                out_b = Some(v);
-            }
-        }
-        if out_a.is_some() && out_b.is_some() {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    })
-    .await;
-    (out_a.unwrap(), out_b.unwrap())
 }
 
 /// Yields to the loop until `condition` holds, at most `max_yields` times.

@@ -3,6 +3,7 @@
 
 mod chat;
 mod custom_future;
+mod from_tokio;
 mod guide;
 #[cfg(feature = "hyper")]
 mod hyper_client;

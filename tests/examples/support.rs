@@ -48,11 +48,28 @@ impl Server {
     /// after it, and returns once it accepts connections.
     #[track_caller]
     pub fn start(name: &str, args: &[&str]) -> Server {
+        Server::start_with(name, |port| port.to_string(), args)
+    }
+
+    /// Starts the example `name` with `127.0.0.1:PORT` (a free port) as its first
+    /// argument, as tokio's examples take it, and `args` after it.
+    #[track_caller]
+    pub fn start_on_address(name: &str, args: &[&str]) -> Server {
+        Server::start_with(name, |port| format!("127.0.0.1:{port}"), args)
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    #[track_caller]
+    fn start_with(name: &str, listen_arg: impl Fn(u16) -> String, args: &[&str]) -> Server {
         let path = example_path(name);
         for _ in 0..START_ATTEMPTS {
             let port = free_port();
             let mut child = Command::new(&path)
-                .arg(port.to_string())
+                .arg(listen_arg(port))
                 .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())

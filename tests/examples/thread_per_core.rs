@@ -9,6 +9,8 @@ use crate::support::Server;
 /// listener by a hash of each connection's addresses, so with two listeners the chance
 /// that this many connections all land on one is 2^-63.
 const MAX_CONNECTIONS: usize = 64;
+/// Times to ask for the stats before giving up on seeing a closed connection counted.
+const MAX_STATS_REQUESTS: usize = 1000;
 
 #[test]
 fn thread_per_core_serves_one_port_from_two_runtimes() {
@@ -36,5 +38,37 @@ fn thread_per_core_serves_one_port_from_two_runtimes() {
     assert_eq!(
         threads,
         BTreeSet::from(["core-0".to_string(), "core-1".to_string()])
+    );
+}
+
+#[test]
+fn thread_per_core_counts_connections_across_cores() {
+    let server = Server::start("thread_per_core", &["2"]);
+    let mut connections: Vec<_> = (0..4)
+        .map(|_| {
+            let stream = server.connect();
+            let mut lines = BufReader::new(stream.try_clone().unwrap());
+            let mut greeting = String::new();
+            lines.read_line(&mut greeting).expect("a greeting");
+            (stream, lines)
+        })
+        .collect();
+    let (stream, lines) = &mut connections[0];
+    // The harness's own probe connection, made before ours, closes on its own
+    // schedule: ask until its close is counted too (each ask is a round trip).
+    let mut stats = String::new();
+    for _ in 0..MAX_STATS_REQUESTS {
+        stream.write_all(b"stats\n").unwrap();
+        stats.clear();
+        lines.read_line(&mut stats).expect("the stats");
+        if stats.starts_with("stats: 4 open (") {
+            break;
+        }
+    }
+    // Every connection that was greeted was reported before its greeting.
+    assert!(stats.starts_with("stats: 4 open (core-0: "), "{stats:?}");
+    assert!(
+        stats.ends_with(", 5 served\n"),
+        "ours and the probe: {stats:?}"
     );
 }

@@ -1,13 +1,14 @@
 //! The workloads, one module each. Every module holds the same logic three times, once
 //! per runtime, side by side, differing only in the runtime's own `spawn`, `yield_now`,
-//! timers and `block_on`. The first five measure the executor, the next four the timers,
-//! the last the blocking pool.
+//! timers, channels and `block_on`. The first five measure the executor, the next four
+//! the timers, then the blocking pool, then (in `sync/`) the channels and locks.
 
 pub mod blocking_round_trip;
 pub mod cross_thread_wake;
 pub mod parked_memory;
 pub mod ping_pong_local;
 pub mod spawn_join;
+pub mod sync;
 pub mod timeout_churn;
 pub mod timer_arm_cancel;
 pub mod timer_precision;
@@ -40,11 +41,25 @@ pub enum Workload {
     TimersMany,
     /// [`blocking_round_trip`]
     BlockingRoundTrip,
+    /// [`sync::mpsc_ping_pong`]
+    MpscPingPong,
+    /// [`sync::mpsc_stream`]
+    MpscStream,
+    /// [`sync::oneshot`]
+    Oneshot,
+    /// [`sync::mutex_uncontended`]
+    MutexUncontended,
+    /// [`sync::mutex_contended`]
+    MutexContended,
+    /// [`sync::remote_mpsc`]
+    RemoteMpsc,
+    /// [`sync::remote_mpsc_latency`]
+    RemoteMpscLatency,
 }
 
 impl Workload {
     /// Every workload, in table order.
-    pub const ALL: [Workload; 10] = [
+    pub const ALL: [Workload; 17] = [
         Workload::SpawnJoin,
         Workload::YieldLoop,
         Workload::PingPongLocal,
@@ -55,6 +70,13 @@ impl Workload {
         Workload::Precision,
         Workload::TimersMany,
         Workload::BlockingRoundTrip,
+        Workload::MpscPingPong,
+        Workload::MpscStream,
+        Workload::Oneshot,
+        Workload::MutexUncontended,
+        Workload::MutexContended,
+        Workload::RemoteMpsc,
+        Workload::RemoteMpscLatency,
     ];
 
     /// The command-line name.
@@ -70,6 +92,13 @@ impl Workload {
             Workload::Precision => "precision",
             Workload::TimersMany => "timers_many",
             Workload::BlockingRoundTrip => "blocking_round_trip",
+            Workload::MpscPingPong => "mpsc_ping_pong",
+            Workload::MpscStream => "mpsc_stream",
+            Workload::Oneshot => "oneshot",
+            Workload::MutexUncontended => "mutex_uncontended",
+            Workload::MutexContended => "mutex_contended",
+            Workload::RemoteMpsc => "remote_mpsc",
+            Workload::RemoteMpscLatency => "remote_mpsc_latency",
         }
     }
 
@@ -105,6 +134,16 @@ impl Workload {
                 report::BLOCKING_ROUND_TRIP_P50,
                 report::BLOCKING_ROUND_TRIP_P99,
             ],
+            Workload::MpscPingPong => &[report::MPSC_PING_PONG],
+            Workload::MpscStream => &[report::MPSC_STREAM],
+            Workload::Oneshot => &[report::ONESHOT],
+            Workload::MutexUncontended => &[report::MUTEX_UNCONTENDED],
+            Workload::MutexContended => &[report::MUTEX_CONTENDED],
+            Workload::RemoteMpsc => &[report::REMOTE_MPSC],
+            Workload::RemoteMpscLatency => &[
+                report::REMOTE_MPSC_LATENCY_P50,
+                report::REMOTE_MPSC_LATENCY_P99,
+            ],
         }
     }
 
@@ -116,7 +155,8 @@ impl Workload {
             Workload::ParkedMemory
             | Workload::CrossThreadWake
             | Workload::Precision
-            | Workload::BlockingRoundTrip => 1,
+            | Workload::BlockingRoundTrip
+            | Workload::RemoteMpscLatency => 1,
             _ => requested,
         }
     }
@@ -150,6 +190,16 @@ impl Workload {
             Workload::BlockingRoundTrip => {
                 let round_trip = blocking_round_trip::run(runtime);
                 vec![round_trip.p50_us, round_trip.p99_us]
+            }
+            Workload::MpscPingPong => vec![sync::mpsc_ping_pong::run(runtime)],
+            Workload::MpscStream => vec![sync::mpsc_stream::run(runtime)],
+            Workload::Oneshot => vec![sync::oneshot::run(runtime)],
+            Workload::MutexUncontended => vec![sync::mutex_uncontended::run(runtime)],
+            Workload::MutexContended => vec![sync::mutex_contended::run(runtime)],
+            Workload::RemoteMpsc => vec![sync::remote_mpsc::run(runtime)],
+            Workload::RemoteMpscLatency => {
+                let latency = sync::remote_mpsc_latency::run(runtime);
+                vec![latency.p50_us, latency.p99_us]
             }
         }
     }

@@ -7,5 +7,5 @@ mod stream;
 
 pub use listener::{Incoming, TcpListener};
 pub use socket::TcpSocket;
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use stream::TcpStream;

@@ -8,5 +8,5 @@ mod stream;
 
 pub use datagram::UnixDatagram;
 pub use listener::{Incoming, UnixListener};
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use stream::UnixStream;

@@ -9,7 +9,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
-use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use super::split::{OwnedReadHalf, OwnedWriteHalf};
 use crate::io::Async;
 use crate::net::stream_io;
 use crate::sys::socket::{self, RawAddr};
@@ -161,17 +161,44 @@ impl UnixStream {
         stream_io::try_write(&self.inner, buf)
     }
 
-    /// Splits the stream into a reading half and a writing half that borrow it, to use
-    /// from two futures of one task (for two tasks, use `&UnixStream` or
-    /// [`into_split`](Self::into_split)).
-    pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        ReadHalf::pair(self)
+    /// Splits the stream into two owned halves, to move into two tasks (or to use from
+    /// two futures of one). Dropping the write half shuts down the write side (the peer
+    /// reads end of stream). No lock: the halves share the stream through an `Rc`.
+    ///
+    /// For two borrowed halves there is nothing to split: `&UnixStream` reads and writes
+    /// too, so `let (mut reader, mut writer) = (&stream, &stream);` gives both.
+    ///
+    /// Unlike tokio's `split(&mut self)`, this takes the stream by value, so that
+    /// `stream.split()` calls it even with `futures`' `AsyncReadExt` in scope (whose
+    /// lock-based `split(self)` would win over an `&mut self` method).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evloop::io::{AsyncReadExt, AsyncWriteExt};
+    /// use evloop::net::UnixStream;
+    ///
+    /// evloop::block_on(async {
+    ///     let (a, mut b) = UnixStream::pair()?;
+    ///     let (mut reader, mut writer) = a.split();
+    ///     let echo = evloop::spawn(async move { evloop::io::copy(&mut reader, &mut writer).await });
+    ///     b.write_all(b"echo").await?;
+    ///     b.close().await?;
+    ///     let mut echoed = Vec::new();
+    ///     b.read_to_end(&mut echoed).await?;
+    ///     assert_eq!(echoed, b"echo");
+    ///     assert_eq!(echo.await.unwrap()?, 4);
+    ///     std::io::Result::Ok(())
+    /// })?;
+    /// # std::io::Result::Ok(())
+    /// ```
+    pub fn split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        OwnedReadHalf::pair(self)
     }
 
-    /// Splits the stream into two owned halves, to move into two tasks. Dropping the
-    /// write half shuts down the write side (the peer reads end of stream).
+    /// The same as [`split`](Self::split), under the name tokio gives owned halves.
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
-        OwnedReadHalf::pair(self)
+        self.split()
     }
 }
 

@@ -9,6 +9,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
+use futures_core::Stream;
+
 use super::{JoinError, JoinHandle};
 
 /// A collection of spawned tasks whose outputs are collected as they finish.
@@ -210,6 +212,39 @@ impl<T> Entry<T> {
     fn poll(&mut self) -> Poll<Result<T, JoinError>> {
         let mut cx = Context::from_waker(&self.waker);
         Pin::new(&mut self.handle).poll(&mut cx)
+    }
+}
+
+/// The tasks' results in the order they finish, as [`join_next`](JoinSet::join_next)
+/// gives them; the stream ends whenever the set is empty (and goes on if tasks are
+/// spawned into it again).
+///
+/// # Examples
+///
+/// ```
+/// use evloop::task::JoinSet;
+/// use futures::StreamExt;
+///
+/// evloop::block_on(async {
+///     let mut set = JoinSet::new();
+///     for i in 1..=3u32 {
+///         set.spawn(async move { i * i });
+///     }
+///     let squares: u32 = set.map(Result::unwrap).fold(0, |sum, x| async move { sum + x }).await;
+///     assert_eq!(squares, 14);
+/// });
+/// ```
+impl<T: 'static> Stream for JoinSet<T> {
+    type Item = Result<T, JoinError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_join_next(cx)
+    }
+
+    /// At least one result per task in the set; no upper bound, since more may be
+    /// spawned into it between two polls.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, None)
     }
 }
 

@@ -30,6 +30,7 @@ mod id;
 mod join_error;
 mod join_handle;
 mod join_set;
+mod local_key;
 mod raw;
 mod waker;
 mod yield_now;
@@ -38,6 +39,7 @@ pub use id::Id;
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
 pub use join_set::JoinSet;
+pub use local_key::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::{YieldNow, yield_now};
 
 pub use crate::blocking::spawn_blocking;

@@ -1,6 +1,7 @@
 //! Compile-fail tests: the macros' error messages, pinned in `tests/ui/*.stderr`.
 //!
-//! After changing a message, regenerate with `TRYBUILD=overwrite cargo test --test ui`
+//! After changing a message, regenerate with
+//! `TRYBUILD=overwrite cargo test -p evloop-macros --test ui`
 //! and read the new `.stderr` files before committing them.
 
 #[test]
