@@ -9,7 +9,11 @@
 # Builds use every CPU cargo sees (set BUILD_JOBS to change that); the machine is
 # shared, so the load average is printed beside each build.
 #
-# Usage: bench/build_cost.sh [APP...]      (default: all three)
+# Two more apps compare hyper servers (issue 15): evloop-hyper-app is the hyper_server
+# example, tokio-hyper-app the same server on tokio and hyper-util's tokio glue.
+#
+# Usage: bench/build_cost.sh [APP...]      (default: the three echo apps)
+#        bench/build_cost.sh evloop-hyper-app tokio-hyper-app
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,16 +47,17 @@ value() { local -n map=$1; echo "${map[$2]:--}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 echo
-printf '%-11s  %9s  %6s  %8s  %-30s  %s\n' app "clean (s)" crates compiled "evloop target" "earlier"
+printf '%-16s  %9s  %6s  %8s  %-30s  %s\n' app "clean (s)" crates compiled "evloop target" "earlier"
 printf '%s\n' "$(printf -- '-%.0s' {1..92})"
 for app in "${apps[@]}"; do
     case $app in
         evloop-app) target="<= tokio/2 s, <= tokio crates"; earlier="-" ;;
         tokio-app) target="-"; earlier="9.2 s, 7 crates" ;;
         smol-app) target="-"; earlier="9.9 s, 18 crates" ;;
+        evloop-hyper-app) target="<= tokio-hyper-app"; earlier="-" ;;
         *) target="-"; earlier="-" ;;
     esac
-    printf '%-11s  %9s  %6s  %8s  %-30s  %s\n' "$app" "$(value seconds "$app")" \
+    printf '%-16s  %9s  %6s  %8s  %-30s  %s\n' "$app" "$(value seconds "$app")" \
         "$(value crates "$app")" "$(value compiled "$app")" "$target" "$earlier"
 done
 ev=$(value seconds evloop-app)
@@ -65,6 +70,12 @@ tokio_crates=$(value crates tokio-app)
 if [ "$ev" != - ] && [ "$tokio_s" != - ]; then
     echo "evloop target met: build time $(awk -v e="$ev" -v t="$tokio_s" 'BEGIN { print (e <= t / 2) ? "yes" : "NO" }')," \
         "crates $([ "$ev_crates" -le "$tokio_crates" ] && echo yes || echo NO)"
+fi
+hyper_ev=$(value seconds evloop-hyper-app)
+hyper_tokio=$(value seconds tokio-hyper-app)
+if [ "$hyper_ev" != - ] && [ "$hyper_tokio" != - ]; then
+    echo "hyper servers, evloop/tokio: build time $(ratio "$hyper_ev" "$hyper_tokio")," \
+        "crates $(value crates evloop-hyper-app) vs $(value crates tokio-hyper-app)"
 fi
 echo "crates = distinct lines of 'cargo tree -e normal --prefix none' (app included);"
 echo "compiled = 'Compiling' lines of the clean build (build-script and proc-macro crates too)."

@@ -9,8 +9,11 @@
 # most of its CPU in the kernel, which valgrind does not see. Under valgrind the
 # server is slower, so each epoll_wait returns more events than in a timed run.
 #
+# The hyper rows are hyper on evloop (the hyper_server example) and on tokio
+# (build_cost/tokio-hyper-app), the same handler: net.sh's hyper-http pair.
+#
 # Needs the servers that bench/net.sh builds (run it once first) and valgrind.
-# Usage: bench/instructions.sh
+# Usage: bench/instructions.sh [echo] [http] [hyper]    (default: all three groups)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -19,8 +22,12 @@ bin="$here/target/net/bin"
 work="$here/target/instructions"
 round_trips=20000
 
+groups=" ${*:-echo http hyper} "
+tokio_hyper="$here/target/tokio-hyper-app/release/tokio-hyper-app"
 [ -x "$bin/loadgen" ] || { echo "run bench/net.sh first: it builds $bin" >&2; exit 1; }
+[[ $groups != *" hyper "* || -x $tokio_hyper ]] || { echo "run bench/net.sh first: it builds $tokio_hyper" >&2; exit 1; }
 (cd "$root" && cargo build --profile release-lto --quiet --example http_hello)
+(cd "$root" && cargo build --profile release-lto --quiet --features hyper --example hyper_server)
 (cd "$here" && cargo build --release --quiet --bin plain_echo)
 mkdir -p "$work"
 
@@ -79,9 +86,17 @@ http_row() {
 
 echo "| server | load | instructions per round trip / request | measured |"
 echo "|---|---|---|---|"
-echo_row evloop "$here/target/release/plain_echo"
-echo_row tokio "$bin/tokio-echo"
-echo_row c-epoll "$bin/c-echo"
-http_row evloop-http "$root/target/release-lto/examples/http_hello"
-http_row tokio-http "$bin/tokio-http"
-http_row c-http "$bin/c-http"
+if [[ $groups == *" echo "* ]]; then
+  echo_row evloop "$here/target/release/plain_echo"
+  echo_row tokio "$bin/tokio-echo"
+  echo_row c-epoll "$bin/c-echo"
+fi
+if [[ $groups == *" http "* ]]; then
+  http_row evloop-http "$root/target/release-lto/examples/http_hello"
+  http_row tokio-http "$bin/tokio-http"
+  http_row c-http "$bin/c-http"
+fi
+if [[ $groups == *" hyper "* ]]; then
+  http_row evloop-hyper "$root/target/release-lto/examples/hyper_server"
+  http_row tokio-hyper "$tokio_hyper"
+fi

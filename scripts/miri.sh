@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the tests that exercise unsafe code (the task allocation, the waker vtable,
-# the queues, the eventfd and epoll wrappers) under Miri, which checks every pointer
-# use against Rust's aliasing and memory rules. Tests that need what Miri cannot model
+# the queues, the eventfd and epoll wrappers, and with the `hyper` feature the filling
+# of hyper's read buffer) under Miri, which checks every pointer use against Rust's
+# aliasing and memory rules. Tests that need what Miri cannot model
 # (child processes, /proc, getrusage, real sockets) are skipped inside the tests with
 # cfg(miri).
 #
@@ -22,4 +23,4 @@ set -e
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri"
 echo "== cargo +nightly miri test (lib unit tests and the executor's integration tests)"
 cargo +nightly miri setup --quiet
-cargo +nightly miri test -p evloop --lib --test tasks --test shutdown --test panics --test wakes
+cargo +nightly miri test -p evloop --features hyper --lib --test tasks --test shutdown --test panics --test wakes

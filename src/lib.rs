@@ -157,6 +157,9 @@
 //!   no atomics; [`sync::remote`] for senders on other threads. [`task_local!`] gives a
 //!   task a value of its own.
 //! - [`main`] and [`test`]: the attributes that run an `async fn` on a new runtime.
+//! - `hyper` (with the cargo feature `hyper`): hyper's I/O, executor and timer traits
+//!   on evloop's streams, tasks and timers, for HTTP/1.1 and HTTP/2 servers and
+//!   clients (`hyper/`).
 //!
 //! Not public, but worth reading: `reactor/` (the epoll instance, and each fd's
 //! readiness and waiting tasks), `blocking.rs` (the thread pool), and `sys/` (the only
@@ -175,6 +178,8 @@
 
 mod blocking;
 pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 pub mod net;
 mod reactor;

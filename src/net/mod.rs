@@ -36,6 +36,8 @@
 
 mod addr;
 mod listener;
+#[cfg(feature = "hyper")]
+pub(crate) mod read_fd;
 mod split;
 mod stream_io;
 pub mod tcp;

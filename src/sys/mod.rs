@@ -6,6 +6,8 @@
 
 pub(crate) mod epoll;
 pub(crate) mod eventfd;
+#[cfg(feature = "hyper")]
+pub(crate) mod read_buf;
 pub(crate) mod signal;
 mod sockaddr;
 pub(crate) mod socket;

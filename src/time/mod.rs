@@ -67,7 +67,7 @@
 #![deny(unsafe_code)]
 
 mod clock;
-mod heap;
+pub(crate) mod heap;
 mod instant;
 mod interval;
 mod pause;

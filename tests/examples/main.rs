@@ -6,13 +6,24 @@ mod chat;
 mod custom_future;
 mod from_tokio;
 mod guide;
+#[cfg(feature = "hyper")]
+mod hyper_client;
+#[cfg(feature = "hyper")]
+mod hyper_server;
 mod kv;
 mod kv_hostile;
 mod kv_parser_props;
 mod support;
 mod thread_per_core;
 mod timers;
+mod tls;
+mod tls_echo;
 mod trace;
+
+// The TLS examples' certificate helper, for the tests' own rustls clients.
+#[allow(dead_code)]
+#[path = "../../examples/shared/self_signed.rs"]
+mod self_signed;
 
 // The kv example's pure parts, compiled here as well so that their unit tests run.
 // (`test = true` on the example would run them too, but then `cargo test` builds the

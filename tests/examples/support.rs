@@ -3,7 +3,7 @@
 use std::io::{self, BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -168,6 +168,41 @@ impl Server {
     }
 }
 
+// Only the hyper tests (feature `hyper`) watch a server's memory and signal it.
+#[cfg_attr(not(feature = "hyper"), allow(dead_code))]
+impl Server {
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends the server `signal` (e.g. `libc::SIGTERM`).
+    pub fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid fits pid_t");
+        // SAFETY: kill(2) only sends a signal; the pid is our own child, not yet reaped
+        // (it is reaped in `wait` or `drop`), so it cannot name another process.
+        let sent = unsafe { libc::kill(pid, signal) };
+        assert_eq!(sent, 0, "kill: {}", io::Error::last_os_error());
+    }
+
+    /// Waits for the server to exit, failing the test after [`PATIENCE`].
+    pub fn wait(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            thread::sleep(CONNECT_RETRY);
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -209,7 +244,13 @@ fn free_port() -> u16 {
 /// Runs the example `name` to completion and returns its standard output, checking
 /// that it exits with success in time.
 pub fn run_to_completion(name: &str) -> String {
+    run_with_args(name, &[])
+}
+
+/// [`run_to_completion`] with arguments.
+pub fn run_with_args(name: &str, args: &[&str]) -> String {
     let mut child = Command::new(example_path(name))
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()

@@ -48,7 +48,7 @@ use crate::sys::socket::{self, RawAddr};
 /// that never ends (see [`Async`](crate::io::Async#caveats)); `into_std` and
 /// `from_std` move it to another runtime.
 pub struct TcpStream {
-    inner: Async<net::TcpStream>,
+    pub(in crate::net) inner: Async<net::TcpStream>,
 }
 
 impl TcpStream {

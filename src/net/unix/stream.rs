@@ -46,7 +46,7 @@ use crate::sys::socket::{self, RawAddr};
 /// that never ends (see [`Async`](crate::io::Async#caveats)); `into_std` and
 /// `from_std` move it to another runtime.
 pub struct UnixStream {
-    inner: Async<net::UnixStream>,
+    pub(in crate::net) inner: Async<net::UnixStream>,
 }
 
 impl UnixStream {
