@@ -150,6 +150,8 @@
 //! a [`BufReader`](io::BufReader).
 //! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
 //!   for a disk (`fs/file/` is a small state machine: idle, or lent to a pool job).
+//! - [`process`]: child processes, their pipes on the reactor and their exit seen
+//!   through a pidfd, readable once the child has exited (`process/`, `sys/process.rs`).
 //! - [`signal`]: Ctrl-C and Unix signals as streams. A signal handler rings an
 //!   eventfd that the reactor watches like a socket (`signal/`, `sys/signal.rs`).
 //! - [`sync`]: channels (`mpsc`, `oneshot`, `watch`, `broadcast`), `Mutex`,
@@ -182,6 +184,7 @@ pub mod fs;
 pub mod hyper;
 pub mod io;
 pub mod net;
+pub mod process;
 mod reactor;
 pub mod runtime;
 pub mod signal;
