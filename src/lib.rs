@@ -167,7 +167,7 @@
 //! readiness and waiting tasks), `blocking.rs` (the thread pool), and `sys/` (the only
 //! code that calls libc).
 //!
-//! The guide in the repository's `docs/` directory explains all of this in thirteen
+//! The guide in the repository's `docs/` directory explains all of this in fourteen
 //! chapters, from blocking I/O and epoll to the executor and the reactor; start at
 //! `docs/README.md`.
 
@@ -232,6 +232,8 @@ pub mod guide {
     pub struct Ch12LeafFuture;
     #[doc = include_str!("../docs/13-runtime-per-core.md")]
     pub struct Ch13RuntimePerCore;
+    #[doc = include_str!("../docs/14-processes.md")]
+    pub struct Ch14Processes;
     #[doc = include_str!("../docs/from-tokio.md")]
     pub struct FromTokio;
 }
