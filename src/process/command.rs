@@ -16,8 +16,8 @@ use crate::runtime::context;
 /// [`Child`] is waited for and talked to asynchronously.
 ///
 /// The methods are std's (and tokio's), one for one; [`as_std_mut`](Self::as_std_mut)
-/// reaches the rest, `CommandExt::pre_exec` among them (it is `unsafe`, so evloop does
-/// not wrap it).
+/// reaches the rest. `CommandExt::pre_exec` is among them: its caller must promise
+/// what the hook does in the forked child, so that call stays the caller's.
 ///
 /// # Examples
 ///

@@ -17,7 +17,7 @@ use crate::io::Async;
 
 /// The child's stdin: what the parent writes, the child reads.
 ///
-/// Closing it ([`close`](futures_util::AsyncWriteExt::close), or dropping it) is how the
+/// Closing it ([`close`](crate::io::AsyncWriteExt::close), or dropping it) is how the
 /// child learns that its input has ended: it reads end of file.
 #[derive(Debug)]
 pub struct ChildStdin {
