@@ -5,7 +5,8 @@
 //! The test harness writes its own lines on the child's stdout ("running 1 test",
 //! "test name ... ") before the child's part starts, so the child first writes
 //! [`MARKER`] on the stream under test, and the parent compares what follows it. A
-//! child ends with `std::process::exit`, so the harness writes nothing after it.
+//! child ends with `std::process::exit` (or `_exit`), so the harness writes nothing
+//! after it.
 
 #![cfg(not(miri))] // real processes and pipes
 
@@ -31,8 +32,8 @@ const MARKER: &[u8] = b"\nEVLOOP-STDIO-CHILD-STARTS\n";
 /// The most reads a child makes before it must have seen the end of its input.
 const MAX_READS: usize = 100_000;
 
-/// In the child: runs its part on a new runtime, then exits at once with status 0
-/// (a panic instead fails the child, with the message on stderr).
+/// In the child: runs its part on a new runtime, then exits with status 0 before the
+/// harness writes more (a panic instead fails the child, with the message on stderr).
 fn play(part: impl AsyncFnOnce() -> io::Result<()>) -> ! {
     evloop::block_on(part()).unwrap();
     std::process::exit(0)
@@ -175,14 +176,15 @@ fn pattern(len: usize) -> Vec<u8> {
 }
 
 /// Writes lines "0\n" to "{count - 1}\n" to `out`, one `write_all` each, then "end"
-/// with no newline (which std's line-buffered stdout holds until a flush), flushes,
-/// and exits at once.
-async fn write_numbered_lines_and_exit(out: &mut (impl AsyncWrite + Unpin), count: usize) -> ! {
+/// with no newline (which std's line-buffered stdout holds until a flush); flushes,
+/// drops `out` and exits at once.
+async fn write_numbered_lines_and_exit(mut out: impl AsyncWrite + Unpin, count: usize) -> ! {
     for i in 0..count {
         out.write_all(format!("{i}\n").as_bytes()).await.unwrap();
     }
     out.write_all(b"end").await.unwrap();
     out.flush().await.unwrap();
+    drop(out);
     exit_now()
 }
 
@@ -221,7 +223,7 @@ fn small_writes_keep_their_order_and_survive_an_exit_right_after_flush() {
     const LINES: usize = 5_000;
     if child_scenario().as_deref() == Some("stdout") {
         mark(io::stdout());
-        play(async || write_numbered_lines_and_exit(&mut evloop::io::stdout(), LINES).await);
+        play(async || write_numbered_lines_and_exit(evloop::io::stdout(), LINES).await);
     }
     let output = run_ok(
         "small_writes_keep_their_order_and_survive_an_exit_right_after_flush",
@@ -237,7 +239,7 @@ fn stderr_writes_arrive_in_order() {
     const LINES: usize = 1_000;
     if child_scenario().as_deref() == Some("stderr") {
         mark(io::stderr());
-        play(async || write_numbered_lines_and_exit(&mut evloop::io::stderr(), LINES).await);
+        play(async || write_numbered_lines_and_exit(evloop::io::stderr(), LINES).await);
     }
     let output = run_ok("stderr_writes_arrive_in_order", "stderr", Vec::new());
     let written = after_marker(&output.stderr, &output);
@@ -322,8 +324,8 @@ fn writing_to_a_closed_stdout_is_a_broken_pipe_error() {
             stdin.read_to_end(&mut rest).await?;
             let mut stdout = evloop::io::stdout();
             let chunk = [b'x'; 4096];
-            // More than a pipe holds, so one write must fail even if the pipe's
-            // reading end were still open somewhere.
+            // Bounded: 4 MiB is more than a pipe holds, so writes that never fail
+            // end in this panic, or block until the parent's timeout kills us.
             for _ in 0..1024 {
                 let written = async {
                     stdout.write_all(&chunk).await?;

@@ -20,8 +20,9 @@ use super::blocking::Blocking;
 /// `BrokenPipe` once nobody reads the pipe) is the error of the next call.
 /// [`flush`](crate::io::AsyncWriteExt::flush) waits for the last write (std's
 /// `Stderr` has no buffer of its own): after `flush().await`, dropping the handle
-/// loses nothing. `close` flushes; the fd stays open. The [`io`](crate::io#standard-input-and-output) docs
-/// say why evloop does not set `O_NONBLOCK`.
+/// loses nothing. `close` flushes; the fd stays open. The
+/// [`io`](crate::io#standard-input-and-output) docs say why evloop does not set
+/// `O_NONBLOCK`.
 ///
 /// # Examples
 ///

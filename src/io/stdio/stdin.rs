@@ -17,11 +17,12 @@ use super::blocking::Blocking;
 /// Made by [`stdin`]. Each `poll_read` that finds no bytes left over runs one
 /// `std::io::stdin().read` on the pool, of up to the caller's length (2 MiB at most),
 /// and returns what it got: a line from a terminal, a pipe's worth of bytes, `Ok(0)` at
-/// the end of input. std's own 8 KiB buffer sits below, so small reads do not each cost
-/// a system call; wrap it in a [`BufReader`](crate::io::BufReader) to read lines. A
-/// read future dropped while its job runs loses nothing: the next read returns the
-/// job's bytes. The [`io`](crate::io#standard-input-and-output) docs say why
-/// evloop does not set `O_NONBLOCK`.
+/// the end of input. So each small read costs a trip to the pool (std's own 8 KiB
+/// buffer below saves the system calls, not the trips): wrap it in a
+/// [`BufReader`](crate::io::BufReader), which also reads lines. A read future dropped
+/// while its job runs loses nothing: the next read returns the job's bytes. The
+/// [`io`](crate::io#standard-input-and-output) docs say why evloop does not set
+/// `O_NONBLOCK`.
 ///
 /// # Examples
 ///

@@ -20,8 +20,9 @@ use super::blocking::Blocking;
 /// `BrokenPipe` once nobody reads the pipe) is the error of the next call.
 /// [`flush`](crate::io::AsyncWriteExt::flush) waits for the last write and then
 /// flushes std's line buffer: after `flush().await`, dropping the handle loses
-/// nothing. `close` flushes; the fd stays open. The [`io`](crate::io#standard-input-and-output) docs
-/// say why evloop does not set `O_NONBLOCK`.
+/// nothing. `close` flushes; the fd stays open. The
+/// [`io`](crate::io#standard-input-and-output) docs say why evloop does not set
+/// `O_NONBLOCK`.
 ///
 /// # Examples
 ///
