@@ -141,7 +141,10 @@
 //! - [`io`]: [`Async`](io::Async), which puts any pollable fd on the reactor (the
 //!   building block of every socket), and the helpers to read and write with
 //!   `.await` (`AsyncReadExt`, `BufReader`, `copy`, ...: `futures-util`'s,
-//!   re-exported, plus [`copy_bidirectional`](io::copy_bidirectional)).
+//!   re-exported, plus [`copy_bidirectional`](io::copy_bidirectional)), and
+//!   [`stdin`](io::stdin), [`stdout`](io::stdout) and [`stderr`](io::stderr), whose
+//!   blocking reads and writes run on the pool (`io/stdio/`: fds 0, 1 and 2 are shared
+//!   with the shell, so they are never made non-blocking).
 //! - [`time`]: timers (`sleep`, `timeout`, `interval`) and the runtime's clock,
 //!   which tests can pause (`time/`).
 //!
