@@ -5,7 +5,9 @@ use crate::support::run_with_args;
 #[test]
 fn pipeline_counts_what_grep_c_would_and_both_children_succeed() {
     let output = run_with_args("pipeline", &["20000", "7"]);
-    let expected = (1..=20000).filter(|n: &u32| n.to_string().contains('7')).count();
+    let expected = (1..=20000)
+        .filter(|n: &u32| n.to_string().contains('7'))
+        .count();
     let bytes: usize = (1..=20000u32).map(|n| n.to_string().len() + 1).sum();
     assert_eq!(
         output,
