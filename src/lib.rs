@@ -141,7 +141,10 @@
 //! - [`io`]: [`Async`](io::Async), which puts any pollable fd on the reactor (the
 //!   building block of every socket), and the helpers to read and write with
 //!   `.await` (`AsyncReadExt`, `BufReader`, `copy`, ...: `futures-util`'s,
-//!   re-exported, plus [`copy_bidirectional`](io::copy_bidirectional)).
+//!   re-exported, plus [`copy_bidirectional`](io::copy_bidirectional)), and
+//!   [`stdin`](io::stdin), [`stdout`](io::stdout) and [`stderr`](io::stderr), whose
+//!   blocking reads and writes run on the pool (`io/stdio/`: fds 0, 1 and 2 are shared
+//!   with the shell, so they are never made non-blocking).
 //! - [`time`]: timers (`sleep`, `timeout`, `interval`) and the runtime's clock,
 //!   which tests can pause (`time/`).
 //!
@@ -150,6 +153,8 @@
 //! a [`BufReader`](io::BufReader).
 //! - [`fs`]: files and directories, on the blocking pool because epoll cannot wait
 //!   for a disk (`fs/file/` is a small state machine: idle, or lent to a pool job).
+//! - [`process`]: child processes, their pipes on the reactor and their exit seen
+//!   through a pidfd, readable once the child has exited (`process/`, `sys/process.rs`).
 //! - [`signal`]: Ctrl-C and Unix signals as streams. A signal handler rings an
 //!   eventfd that the reactor watches like a socket (`signal/`, `sys/signal.rs`).
 //! - [`sync`]: channels (`mpsc`, `oneshot`, `watch`, `broadcast`), `Mutex`,
@@ -165,7 +170,7 @@
 //! readiness and waiting tasks), `blocking.rs` (the thread pool), and `sys/` (the only
 //! code that calls libc).
 //!
-//! The guide in the repository's `docs/` directory explains all of this in thirteen
+//! The guide in the repository's `docs/` directory explains all of this in fourteen
 //! chapters, from blocking I/O and epoll to the executor and the reactor; start at
 //! `docs/README.md`.
 
@@ -182,6 +187,7 @@ pub mod fs;
 pub mod hyper;
 pub mod io;
 pub mod net;
+pub mod process;
 mod reactor;
 pub mod runtime;
 pub mod signal;
@@ -229,6 +235,8 @@ pub mod guide {
     pub struct Ch12LeafFuture;
     #[doc = include_str!("../docs/13-runtime-per-core.md")]
     pub struct Ch13RuntimePerCore;
+    #[doc = include_str!("../docs/14-processes.md")]
+    pub struct Ch14Processes;
     #[doc = include_str!("../docs/from-tokio.md")]
     pub struct FromTokio;
 }

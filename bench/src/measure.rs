@@ -1,5 +1,6 @@
 //! Clocks and memory: ns per operation from an `Instant`, the process's CPU time, its
-//! resident set size from `/proc/self/status`, and percentiles of a latency sample.
+//! resident set size from `/proc/self/status`, its thread count from `/proc/self/task`,
+//! and percentiles of a latency sample.
 
 use std::fs;
 use std::time::Duration;
@@ -38,6 +39,14 @@ pub fn resident_bytes() -> u64 {
         })
         .expect("/proc/self/status has no VmRSS line");
     kib * 1024
+}
+
+/// How many OS threads the process has: the entries of `/proc/self/task`, one per
+/// thread, the main thread included.
+pub fn threads() -> usize {
+    fs::read_dir("/proc/self/task")
+        .expect("cannot read /proc/self/task")
+        .count()
 }
 
 /// The CPUs this process may run on, as the kernel lists them (`0-1`, `1`, ...).

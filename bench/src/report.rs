@@ -192,6 +192,25 @@ pub const REMOTE_MPSC_LATENCY_P99: Spec = Spec {
     earlier: None,
 };
 
+pub const PROCESS_SPAWN_WAIT_SEQUENTIAL: Spec = Spec {
+    label: "process_spawn_wait sequential",
+    unit: "us/child",
+    target: Target::None,
+    earlier: None,
+};
+pub const PROCESS_SPAWN_WAIT_CONCURRENT: Spec = Spec {
+    label: "process_spawn_wait 50 at once",
+    unit: "us/child",
+    target: Target::None,
+    earlier: None,
+};
+pub const PROCESS_SPAWN_WAIT_THREADS: Spec = Spec {
+    label: "process_spawn_wait threads",
+    unit: "threads",
+    target: Target::None,
+    earlier: None,
+};
+
 /// One row: the spec and a value per runtime (`None`: not run).
 #[derive(Debug, Clone, Copy)]
 pub struct Row {

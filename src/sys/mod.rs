@@ -6,6 +6,7 @@
 
 pub(crate) mod epoll;
 pub(crate) mod eventfd;
+pub(crate) mod process;
 #[cfg(feature = "hyper")]
 pub(crate) mod read_buf;
 pub(crate) mod signal;

@@ -206,6 +206,17 @@ pub fn run_child(test_name: &str, scenario: &str, limit: Duration) -> Output {
     run_child_with_env(test_name, scenario, &[], limit)
 }
 
+/// A command that re-runs this test binary for test `test_name` alone with `scenario`
+/// in [`CHILD_ENV`]; where its stdin, stdout and stderr go is the caller's choice.
+pub fn child_command(test_name: &str, scenario: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, scenario)
+        .env("RUST_BACKTRACE", "0");
+    command
+}
+
 /// [`run_child`], with the environment variables in `env` set (`Some`) or removed
 /// (`None`) in the child.
 pub fn run_child_with_env(
@@ -214,11 +225,8 @@ pub fn run_child_with_env(
     env: &[(&str, Option<&str>)],
     limit: Duration,
 ) -> Output {
-    let mut command = Command::new(std::env::current_exe().unwrap());
+    let mut command = child_command(test_name, scenario);
     command
-        .args([test_name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, scenario)
-        .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -13,6 +13,8 @@ mod hyper_server;
 mod kv;
 mod kv_hostile;
 mod kv_parser_props;
+mod line_count;
+mod pipeline;
 mod support;
 mod thread_per_core;
 mod timers;

@@ -1,6 +1,6 @@
 //! Starting an example as a child process on a free port, and stopping it.
 
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -249,12 +249,33 @@ pub fn run_to_completion(name: &str) -> String {
 
 /// [`run_to_completion`] with arguments.
 pub fn run_with_args(name: &str, args: &[&str]) -> String {
+    run(name, args, None)
+}
+
+/// [`run_to_completion`] with `input` on the example's stdin, closed after it.
+pub fn run_with_input(name: &str, input: &[u8]) -> String {
+    run(name, &[], Some(input.to_vec()))
+}
+
+/// Runs the example `name` with `args`, and `input` on its stdin if there is one (else
+/// no stdin); returns its standard output once it has exited with success.
+fn run(name: &str, args: &[&str], input: Option<Vec<u8>>) -> String {
+    let stdin = if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let mut child = Command::new(example_path(name))
         .args(args)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the example");
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        // A thread of its own, so that an example that writes before it has read
+        // everything cannot deadlock with this one.
+        thread::spawn(move || stdin.write_all(&input));
+    }
     let mut stdout = child.stdout.take().unwrap();
     let (done, output) = mpsc::channel();
     thread::spawn(move || {

@@ -30,7 +30,7 @@ const USAGE: &str = "usage: executor [WORKLOAD...] [--runtime evloop|tokio|smol]
     workloads: spawn_join yield_loop ping_pong_local parked_memory cross_thread_wake\n\
     timer_arm_cancel timeout_churn precision timers_many blocking_round_trip\n\
     mpsc_ping_pong mpsc_stream oneshot mutex_uncontended mutex_contended remote_mpsc\n\
-    remote_mpsc_latency";
+    remote_mpsc_latency process_spawn_wait";
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {

@@ -1,12 +1,14 @@
 //! The workloads, one module each. Every module holds the same logic three times, once
 //! per runtime, side by side, differing only in the runtime's own `spawn`, `yield_now`,
 //! timers, channels and `block_on`. The first five measure the executor, the next four
-//! the timers, then the blocking pool, then (in `sync/`) the channels and locks.
+//! the timers, then the blocking pool, then (in `sync/`) the channels and locks, then
+//! child processes.
 
 pub mod blocking_round_trip;
 pub mod cross_thread_wake;
 pub mod parked_memory;
 pub mod ping_pong_local;
+pub mod process_spawn_wait;
 pub mod spawn_join;
 pub mod sync;
 pub mod timeout_churn;
@@ -55,11 +57,13 @@ pub enum Workload {
     RemoteMpsc,
     /// [`sync::remote_mpsc_latency`]
     RemoteMpscLatency,
+    /// [`process_spawn_wait`]
+    ProcessSpawnWait,
 }
 
 impl Workload {
     /// Every workload, in table order.
-    pub const ALL: [Workload; 17] = [
+    pub const ALL: [Workload; 18] = [
         Workload::SpawnJoin,
         Workload::YieldLoop,
         Workload::PingPongLocal,
@@ -77,6 +81,7 @@ impl Workload {
         Workload::MutexContended,
         Workload::RemoteMpsc,
         Workload::RemoteMpscLatency,
+        Workload::ProcessSpawnWait,
     ];
 
     /// The command-line name.
@@ -99,6 +104,7 @@ impl Workload {
             Workload::MutexContended => "mutex_contended",
             Workload::RemoteMpsc => "remote_mpsc",
             Workload::RemoteMpscLatency => "remote_mpsc_latency",
+            Workload::ProcessSpawnWait => "process_spawn_wait",
         }
     }
 
@@ -143,6 +149,11 @@ impl Workload {
             Workload::RemoteMpscLatency => &[
                 report::REMOTE_MPSC_LATENCY_P50,
                 report::REMOTE_MPSC_LATENCY_P99,
+            ],
+            Workload::ProcessSpawnWait => &[
+                report::PROCESS_SPAWN_WAIT_SEQUENTIAL,
+                report::PROCESS_SPAWN_WAIT_CONCURRENT,
+                report::PROCESS_SPAWN_WAIT_THREADS,
             ],
         }
     }
@@ -200,6 +211,14 @@ impl Workload {
             Workload::RemoteMpscLatency => {
                 let latency = sync::remote_mpsc_latency::run(runtime);
                 vec![latency.p50_us, latency.p99_us]
+            }
+            Workload::ProcessSpawnWait => {
+                let spawned = process_spawn_wait::run(runtime);
+                vec![
+                    spawned.sequential_us,
+                    spawned.concurrent_us,
+                    spawned.threads,
+                ]
             }
         }
     }
