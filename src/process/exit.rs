@@ -116,7 +116,9 @@ impl Exit {
         };
         let status = match watch {
             Watch::Pidfd(pidfd) => loop {
-                // Ready first: `waitid` is asked only once the kernel said "exited".
+                // Ready first: after the first look, `waitid` is asked only once the
+                // kernel said "exited". (A new source starts out ready, so the first
+                // poll asks once anyway: one `waitid` that finds the child running.)
                 match pidfd.poll_readable(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
